@@ -1,0 +1,12 @@
+import fp from 'fastify-plugin'
+import { createSessionService, type SessionService } from '../src/sessions/service.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sessions: SessionService
+  }
+}
+
+export default fp(async (app) => {
+  app.decorate('sessions', createSessionService({ prisma: app.db.prisma }))
+}, { name: 'sessions', dependencies: ['db'] })

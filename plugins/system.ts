@@ -1,0 +1,46 @@
+import fp from 'fastify-plugin'
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { createHealthChecks, type HealthChecks } from '../src/system/health.ts'
+import { createSystemMethods } from '../src/system/methods.ts'
+import { createRuntimeStats, type RuntimeStats } from '../src/system/stats.ts'
+import { SERVER_NAME, SERVER_VERSION } from '../src/version.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    runtime: RuntimeStats
+    health: HealthChecks
+  }
+}
+
+const Liveness = Type.Object({ status: Type.Literal('healthy'), server: Type.String(), version: Type.String() })
+const Component = Type.Object({ status: Type.String(), detail: Type.Optional(Type.String()) })
+const Readiness = Type.Object({ ready: Type.Boolean(), components: Type.Record(Type.String(), Component) })
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  const liveness = { status: 'healthy' as const, server: SERVER_NAME, version: SERVER_VERSION }
+  const schema = { tags: ['system'], summary: 'Liveness: the process answers', response: { 200: Liveness } }
+  app.get('/health', { schema }, async () => liveness)
+  // the earlier server answered health on / as well
+  app.get('/', { schema: { ...schema, hide: true } }, async () => liveness)
+  app.get('/ready', {
+    schema: { tags: ['system'], summary: 'Readiness of the database, vector index and LLM', response: { 200: Readiness, 503: Readiness } },
+  }, async (_request, reply) => {
+    const report = await app.health.report()
+    return reply.code(report.ready ? 200 : 503).send(report)
+  })
+}
+
+/** Runtime counters, health checks, /health, /ready and system.status. */
+export default fp(async (app) => {
+  const stats = createRuntimeStats()
+  const health = createHealthChecks()
+  app.decorate('runtime', stats)
+  app.decorate('health', health)
+  health.add('database', () => {
+    app.db.sqlite.prepare('SELECT 1').get()
+    return { status: 'up' }
+  })
+  app.rpc.registry.add(...createSystemMethods({ stats, health, personas: app.personas, activeConversations: () => 0 }))
+  await app.register(routes)
+}, { name: 'system', dependencies: ['db', 'rpc', 'persona'] })

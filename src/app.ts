@@ -1,0 +1,50 @@
+import fp from 'fastify-plugin'
+import Fastify, { LogController, type FastifyServerOptions } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { AppConfig } from './config/index.ts'
+import configPlugin from '../plugins/config.ts'
+import dbPlugin from '../plugins/db.ts'
+import rpcPlugin from '../plugins/rpc.ts'
+import schedulerPlugin from '../plugins/scheduler.ts'
+import sessionsPlugin from '../plugins/sessions.ts'
+import personaPlugin from '../plugins/persona.ts'
+import systemPlugin from '../plugins/system.ts'
+import swaggerPlugin from '../plugins/swagger.ts'
+import websocketRpcPlugin from '../plugins/websocket-rpc.ts'
+import adminRoutes from '../plugins/admin/index.ts'
+
+export interface AppOptions {
+  config: Readonly<AppConfig>
+  /** check every RPC result against its declared schema (tests) */
+  validateResults?: boolean
+}
+
+/** The whole server as one Fastify plugin: the services, then the faces that expose them. */
+export const app = fp<AppOptions>(async (fastify, { config, validateResults }) => {
+  await fastify.register(configPlugin, { config })
+  await fastify.register(swaggerPlugin)
+  await fastify.register(dbPlugin)
+  await fastify.register(schedulerPlugin)
+  await fastify.register(rpcPlugin, { validateResults })
+  await fastify.register(sessionsPlugin)
+  await fastify.register(personaPlugin)
+  await fastify.register(systemPlugin)
+  await fastify.register(websocketRpcPlugin)
+  await fastify.register(adminRoutes, { prefix: '/admin/v1' })
+}, { name: 'persona-mcp-app' })
+
+export type BuildOptions = Omit<AppOptions, 'config'> & Pick<FastifyServerOptions, 'logger' | 'forceCloseConnections'>
+
+/** A ready-to-listen Fastify instance for this config (server.ts and the tests use it). */
+export async function buildApp (config: Readonly<AppConfig>, options: BuildOptions = {}) {
+  const { logger, forceCloseConnections, ...appOptions } = options
+  const fastify = Fastify({
+    logger: logger ?? { level: config.server.logLevel },
+    forceCloseConnections: forceCloseConnections ?? 'idle',
+    bodyLimit: config.server.maxFrameBytes,
+    logController: new LogController({ disableRequestLogging: !config.server.debug }),
+  }).withTypeProvider<TypeBoxTypeProvider>()
+  await fastify.register(app, { config, ...appOptions })
+  await fastify.ready()
+  return fastify
+}

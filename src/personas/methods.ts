@@ -1,0 +1,131 @@
+import { Type } from '@sinclair/typebox'
+import { defineMethod } from '../rpc/registry.ts'
+import type { RpcContext } from '../rpc/context.ts'
+import { domainError, ErrorCode } from '../rpc/errors.ts'
+import type { SessionService } from '../sessions/service.ts'
+import { PersonaCreateBody, PersonaPatchBody, PersonaRef, PersonaSummary, PersonaView, PriorityName } from './schemas.ts'
+import type { PersonaService } from './service.ts'
+import type { Persona } from './types.ts'
+import { personaPatch, personaSummary, personaView } from './views.ts'
+
+export interface PersonaMethodDeps {
+  personas: PersonaService
+  sessions: SessionService
+  /** memory figures for persona.status; the memory service supplies them */
+  memoryStats: (personaId: string, userId: string) => Promise<Record<string, unknown>>
+}
+
+/** The connection's current persona; a deleted one is cleared from the session. */
+export function currentPersona ({ personas, sessions }: Pick<PersonaMethodDeps, 'personas' | 'sessions'>, ctx: RpcContext): Persona {
+  const { session } = ctx.connection
+  const persona = session.personaId === null ? undefined : personas.find(session.personaId)
+  if (!persona) {
+    if (session.personaId !== null) void sessions.setPersona(session, null)
+    throw domainError(ErrorCode.NoActivePersona, 'No persona selected. Use persona.switch first')
+  }
+  return persona
+}
+
+const PersonaIdParam = Type.Object({ persona_id: PersonaRef })
+const OptionalPersonaParam = Type.Object({ persona_id: Type.Optional(PersonaRef) })
+
+export function createPersonaMethods (deps: PersonaMethodDeps) {
+  const { personas, sessions } = deps
+  const target = (ctx: RpcContext, ref?: string) => (ref === undefined ? currentPersona(deps, ctx) : personas.get(ref))
+
+  return [
+    defineMethod({
+      name: 'persona.list',
+      description: 'List all personas with their availability.',
+      readOnly: true,
+      params: Type.Object({}),
+      result: Type.Object({ personas: Type.Array(PersonaSummary), total_count: Type.Integer(), available_count: Type.Integer() }),
+      handler: () => {
+        const list = personas.list().map((p) => personaSummary(p, personas))
+        return { personas: list, total_count: list.length, available_count: list.filter((p) => p.available).length }
+      },
+    }),
+    defineMethod({
+      name: 'persona.get',
+      description: 'Get one persona (by id or name) with its full profile and interaction state.',
+      readOnly: true,
+      params: PersonaIdParam,
+      result: PersonaView,
+      handler: ({ persona_id }) => personaView(personas.get(persona_id), personas),
+    }),
+    defineMethod({
+      name: 'persona.switch',
+      description: 'Make a persona (id or case-insensitive name) the current persona of this session. Refused while it is unavailable.',
+      params: PersonaIdParam,
+      result: Type.Object({
+        persona_id: Type.String(),
+        name: Type.String(),
+        description: Type.String(),
+        status: Type.Literal('active'),
+        social_energy: Type.Integer(),
+        available_time: Type.Integer(),
+        current_priority: PriorityName,
+      }),
+      handler: async ({ persona_id }, ctx) => {
+        const persona = personas.requireAvailable(persona_id)
+        await sessions.setPersona(ctx.connection.session, persona.id)
+        return {
+          persona_id: persona.id,
+          name: persona.name,
+          description: persona.description,
+          status: 'active' as const,
+          social_energy: persona.state.socialEnergy,
+          available_time: persona.state.availableTime,
+          current_priority: persona.state.currentPriority,
+        }
+      },
+    }),
+    defineMethod({
+      name: 'persona.status',
+      description: 'Profile, interaction state and memory figures of a persona (default: the current one).',
+      readOnly: true,
+      params: OptionalPersonaParam,
+      result: Type.Object({
+        persona: Type.Omit(PersonaView, ['interaction_state']),
+        interaction_state: PersonaView.properties.interaction_state,
+        memory_stats: Type.Record(Type.String(), Type.Unknown()),
+      }),
+      handler: async ({ persona_id }, ctx) => {
+        const { interaction_state, ...persona } = personaView(target(ctx, persona_id), personas)
+        return { persona, interaction_state, memory_stats: await deps.memoryStats(persona.id, ctx.connection.user.id) }
+      },
+    }),
+    defineMethod({
+      name: 'persona.create',
+      description: 'Create a persona. Names are unique, case-insensitively.',
+      params: PersonaCreateBody,
+      result: Type.Object({ persona_id: Type.String(), name: Type.String(), created: Type.Literal(true) }),
+      handler: async (body) => {
+        const persona = await personas.create({ ...personaPatch(body), name: body.name })
+        return { persona_id: persona.id, name: persona.name, created: true as const }
+      },
+    }),
+    defineMethod({
+      name: 'persona.update',
+      description: 'Change a persona\'s profile or state; only the fields given change. Built-ins cannot be renamed.',
+      params: Type.Composite([PersonaIdParam, PersonaPatchBody]),
+      result: Type.Object({ persona_id: Type.String(), updated: Type.Literal(true), persona: PersonaView }),
+      handler: async ({ persona_id, ...body }) => {
+        const persona = await personas.update(persona_id, personaPatch(body))
+        return { persona_id: persona.id, updated: true as const, persona: personaView(persona, personas) }
+      },
+    }),
+    defineMethod({
+      name: 'persona.delete',
+      description: 'Delete a persona with its conversations and memories. Built-in personas cannot be deleted.',
+      params: PersonaIdParam,
+      result: Type.Object({ persona_id: Type.String(), name: Type.String(), deleted: Type.Literal(true), message: Type.String() }),
+      handler: async ({ persona_id }, ctx) => {
+        const persona = await personas.delete(persona_id)
+        const { session } = ctx.connection
+        if (session.personaId === persona.id) await sessions.setPersona(session, null)
+        return { persona_id: persona.id, name: persona.name, deleted: true as const, message: `Persona ${persona.name} deleted` }
+      },
+    }),
+  ]
+}

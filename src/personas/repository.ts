@@ -1,0 +1,97 @@
+import type { PrismaClient, Persona as PersonaRow } from '../generated/prisma/client.ts'
+import type { Persona, PersonaInput, PersonaPatch, Scores, StateInput } from './types.ts'
+import type { InteractionState, Priority } from './state.ts'
+
+// Maps Persona rows to the domain type; the only file that knows the table's column names.
+
+export function toPersona (row: PersonaRow): Persona {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    backstory: row.backstory,
+    speakingStyle: row.speakingStyle,
+    personalityTraits: row.personalityTraits as Scores,
+    topicPreferences: row.topicPreferences as Scores,
+    charisma: row.charisma,
+    intelligence: row.intelligence,
+    socialRank: row.socialRank,
+    builtIn: row.builtIn,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    state: {
+      interestLevel: row.interestLevel,
+      interactionFatigue: row.interactionFatigue,
+      currentPriority: row.currentPriority as Priority,
+      availableTime: row.availableTime,
+      socialEnergy: row.socialEnergy,
+      cooldownUntil: row.cooldownUntil,
+      updatedAt: row.stateUpdatedAt.getTime(),
+    },
+  }
+}
+
+function stateColumns (state: StateInput | InteractionState) {
+  return {
+    interestLevel: state.interestLevel,
+    interactionFatigue: state.interactionFatigue,
+    currentPriority: state.currentPriority,
+    availableTime: state.availableTime,
+    socialEnergy: state.socialEnergy,
+    cooldownUntil: state.cooldownUntil,
+    ...('updatedAt' in state ? { stateUpdatedAt: new Date(state.updatedAt) } : {}),
+  }
+}
+
+function profileColumns (input: PersonaPatch) {
+  return {
+    name: input.name,
+    nameKey: input.name?.toLowerCase(),
+    description: input.description,
+    backstory: input.backstory,
+    speakingStyle: input.speakingStyle,
+    personalityTraits: input.personalityTraits,
+    topicPreferences: input.topicPreferences,
+    charisma: input.charisma,
+    intelligence: input.intelligence,
+    socialRank: input.socialRank,
+    ...(input.state ? stateColumns(input.state) : {}),
+  }
+}
+
+export function createPersonaRepository (prisma: PrismaClient) {
+  return {
+    async all (): Promise<Persona[]> {
+      const rows = await prisma.persona.findMany({ orderBy: [{ createdAt: 'asc' }, { nameKey: 'asc' }] })
+      return rows.map(toPersona)
+    },
+    async insert (input: PersonaInput, builtIn: boolean): Promise<Persona> {
+      const row = await prisma.persona.create({
+        data: {
+          ...profileColumns(input),
+          name: input.name,
+          nameKey: input.name.toLowerCase(),
+          personalityTraits: input.personalityTraits ?? {},
+          topicPreferences: input.topicPreferences ?? {},
+          builtIn,
+        },
+      })
+      return toPersona(row)
+    },
+    async update (id: string, patch: PersonaPatch): Promise<Persona> {
+      return toPersona(await prisma.persona.update({ where: { id }, data: profileColumns(patch) }))
+    },
+    async saveState (id: string, state: InteractionState): Promise<Persona> {
+      return toPersona(await prisma.persona.update({ where: { id }, data: stateColumns(state) }))
+    },
+    async remove (id: string): Promise<void> {
+      // persona-to-persona relationships name the persona in persona2Id too, without a foreign key
+      await prisma.$transaction([
+        prisma.relationship.deleteMany({ where: { kind: 'persona', persona2Id: id } }),
+        prisma.persona.delete({ where: { id } }),
+      ])
+    },
+  }
+}
+
+export type PersonaRepository = ReturnType<typeof createPersonaRepository>

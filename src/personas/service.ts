@@ -1,0 +1,121 @@
+import { domainError, ErrorCode } from '../rpc/errors.ts'
+import { BUILT_IN_PERSONAS } from './builtins.ts'
+import type { PersonaRepository } from './repository.ts'
+import { cooldownRemaining, isAvailable, regenerate, type InteractionState, type StateRules } from './state.ts'
+import type { Persona, PersonaInput, PersonaPatch } from './types.ts'
+
+export interface PersonaServiceDeps {
+  repository: PersonaRepository
+  rules: StateRules
+  now?: () => number
+}
+
+/**
+ * Personas and their interaction state. All personas are held in memory, written through to the
+ * database: this process is their only writer, and reads (persona.list, every chat turn) are hot.
+ */
+export function createPersonaService ({ repository, rules, now = Date.now }: PersonaServiceDeps) {
+  const cache = new Map<string, Persona>()
+  const store = (persona: Persona) => { cache.set(persona.id, persona); return persona }
+
+  const byName = (name: string) => {
+    const key = name.toLowerCase()
+    for (const persona of cache.values()) if (persona.name.toLowerCase() === key) return persona
+    return undefined
+  }
+
+  const assertNameFree = (name: string, exceptId?: string) => {
+    const holder = byName(name)
+    if (holder && holder.id !== exceptId) {
+      throw domainError(ErrorCode.Conflict, `A persona named ${holder.name} already exists`, { name })
+    }
+  }
+
+  const service = {
+    /** Loads every persona and adds the built-ins that are missing (idempotent). */
+    async init (): Promise<void> {
+      cache.clear()
+      for (const persona of await repository.all()) store(persona)
+      for (const builtIn of BUILT_IN_PERSONAS) {
+        if (!byName(builtIn.name)) store(await repository.insert(builtIn, true))
+      }
+    },
+
+    list (): Persona[] {
+      return [...cache.values()]
+    },
+
+    /** By id, or by case-insensitive name. */
+    find (idOrName: string): Persona | undefined {
+      return cache.get(idOrName) ?? byName(idOrName)
+    },
+
+    get (idOrName: string): Persona {
+      const persona = service.find(idOrName)
+      if (!persona) throw domainError(ErrorCode.PersonaNotFound, `Persona not found: ${idOrName}`, { persona_id: idOrName })
+      return persona
+    },
+
+    isAvailable (persona: Persona): boolean {
+      return isAvailable(persona.state, now(), rules)
+    },
+
+    cooldownRemaining (persona: Persona): number {
+      return cooldownRemaining(persona.state, now())
+    },
+
+    /** The persona, refused with a retry hint when it cannot talk now. */
+    requireAvailable (idOrName: string): Persona {
+      const persona = service.get(idOrName)
+      if (!service.isAvailable(persona)) {
+        const retryAfter = Math.ceil(Math.max(service.cooldownRemaining(persona), rules.energyRegenSeconds))
+        throw domainError(ErrorCode.PersonaUnavailable, `Persona ${persona.name} is not available for interaction`,
+          { persona_id: persona.id, retry_after: retryAfter })
+      }
+      return persona
+    },
+
+    async create (input: PersonaInput): Promise<Persona> {
+      assertNameFree(input.name)
+      return store(await repository.insert(input, false))
+    },
+
+    async update (id: string, patch: PersonaPatch): Promise<Persona> {
+      const persona = service.get(id)
+      if (patch.name !== undefined && patch.name !== persona.name) {
+        if (persona.builtIn) throw domainError(ErrorCode.Forbidden, `Built-in persona ${persona.name} cannot be renamed`, { persona_id: persona.id })
+        assertNameFree(patch.name, persona.id)
+      }
+      return store(await repository.update(persona.id, patch))
+    },
+
+    async delete (id: string): Promise<Persona> {
+      const persona = service.get(id)
+      if (persona.builtIn) throw domainError(ErrorCode.Forbidden, `Built-in persona ${persona.name} cannot be deleted`, { persona_id: persona.id })
+      await repository.remove(persona.id)
+      cache.delete(persona.id)
+      return persona
+    },
+
+    async setState (id: string, change: (state: InteractionState) => InteractionState): Promise<Persona> {
+      const persona = service.get(id)
+      return store(await repository.saveState(persona.id, change(persona.state)))
+    },
+
+    /** The scheduled regeneration: energy back, fatigue off, for every persona that changed. */
+    async regenerateAll (): Promise<number> {
+      let changed = 0
+      const at = now()
+      for (const persona of cache.values()) {
+        const next = regenerate(persona.state, at, rules)
+        if (next.socialEnergy === persona.state.socialEnergy && next.interactionFatigue === persona.state.interactionFatigue) continue
+        store(await repository.saveState(persona.id, next))
+        changed++
+      }
+      return changed
+    },
+  }
+  return service
+}
+
+export type PersonaService = ReturnType<typeof createPersonaService>

@@ -1,0 +1,95 @@
+import type { RpcConnection, RpcContext, RpcLogger } from './context.ts'
+import { ErrorCode, errorReason, invalidRequest, RpcError, toErrorObject } from './errors.ts'
+import { failure, success } from './messages.ts'
+import type { JsonRpcId, JsonRpcResponse } from './messages.ts'
+import type { MethodRegistry } from './registry.ts'
+
+export interface DispatcherOptions {
+  registry: MethodRegistry
+  log: RpcLogger
+}
+
+/** Transport-free JSON-RPC 2.0 processing: WebSocket, HTTP and tests all feed it text or parsed values. */
+export interface Dispatcher {
+  /** the serialized reply, or undefined when nothing must be sent (notifications) */
+  handleText (text: string, connection: RpcConnection): Promise<string | undefined>
+  handleMessage (value: unknown, connection: RpcConnection): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined>
+}
+
+const PARSE_ERROR_REPLY = JSON.stringify(failure(null, {
+  code: ErrorCode.ParseError,
+  message: 'Parse error',
+  data: { reason: errorReason(ErrorCode.ParseError) }
+}))
+
+export function createDispatcher ({ registry, log }: DispatcherOptions): Dispatcher {
+  /** One request or notification; undefined means "no reply" (a notification). */
+  async function handleOne (message: unknown, connection: RpcConnection): Promise<JsonRpcResponse | undefined> {
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+      return failure(null, invalidRequest('a request must be an object').toJSON())
+    }
+    const req = message as Record<string, unknown>
+    const hasId = 'id' in req
+    const id = req.id
+    if (hasId && !isValidId(id)) {
+      // the id cannot be echoed, so the spec says null
+      return failure(null, invalidRequest('id must be a string, a number or null').toJSON())
+    }
+    const replyId = (hasId ? id : null) as JsonRpcId
+    // an invalid request always gets a reply, even without an id (spec example "Invalid Request object")
+    const problem = requestProblem(req)
+    if (problem !== undefined) return failure(replyId, invalidRequest(problem).toJSON())
+
+    const method = req.method as string
+    const ctx: RpcContext = { connection, requestId: hasId ? replyId : undefined, log }
+    try {
+      const result = await registry.call(method, req.params, ctx)
+      return hasId ? success(replyId, result) : undefined
+    } catch (err) {
+      if (!(err instanceof RpcError)) {
+        log.error({ err, method, id: ctx.requestId, connection: connection.id }, 'internal error in RPC method')
+      } else if (!hasId) {
+        // no reply carries it, so leave a trace for whoever debugs the silent client
+        log.debug({ err, method, connection: connection.id }, 'error in RPC notification')
+      }
+      return hasId ? failure(replyId, toErrorObject(err)) : undefined
+    }
+  }
+
+  async function handleMessage (value: unknown, connection: RpcConnection): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> {
+    if (!Array.isArray(value)) return await handleOne(value, connection)
+    if (value.length === 0) return failure(null, invalidRequest('a batch must not be empty').toJSON())
+    // all elements start before any finishes: a slow call does not hold up the rest of the batch
+    const replies = await Promise.all(value.map((element) => handleOne(element, connection)))
+    const sent = replies.filter((reply): reply is JsonRpcResponse => reply !== undefined)
+    return sent.length === 0 ? undefined : sent
+  }
+
+  async function handleText (text: string, connection: RpcConnection): Promise<string | undefined> {
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch {
+      return PARSE_ERROR_REPLY
+    }
+    const reply = await handleMessage(value, connection)
+    return reply === undefined ? undefined : JSON.stringify(reply)
+  }
+
+  return { handleText, handleMessage }
+}
+
+/** Fractional numbers are only discouraged by the spec (SHOULD NOT), so any finite number is accepted. */
+function isValidId (id: unknown): boolean {
+  return id === null || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))
+}
+
+function requestProblem (req: Record<string, unknown>): string | undefined {
+  if (req.jsonrpc !== '2.0') return 'jsonrpc must be exactly "2.0"'
+  if (typeof req.method !== 'string') return 'method must be a string'
+  const params = req.params
+  if (params !== undefined && (typeof params !== 'object' || params === null)) {
+    return 'params must be an object or an array'
+  }
+  return undefined
+}

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto'
+import type { PrismaClient } from '../generated/prisma/client.ts'
+import { domainError, ErrorCode } from '../rpc/errors.ts'
+import type { SessionState, UserIdentity } from './types.ts'
+
+export interface SessionServiceDeps {
+  prisma: PrismaClient
+  now?: () => number
+  /** lastActivityAt is written at most this often per session: a hot socket must not write per call */
+  touchIntervalMs?: number
+}
+
+/**
+ * Sessions live in memory while a connection holds them and are written to the database once they
+ * carry state (a current persona) or their id has been handed out, so that they can be resumed.
+ */
+export function createSessionService ({ prisma, now = Date.now, touchIntervalMs = 60_000 }: SessionServiceDeps) {
+  const persisted = new WeakSet<SessionState>()
+  const attached = new Map<string, string>()
+  const touchedAt = new WeakMap<SessionState, number>()
+
+  const persist = async (session: SessionState) => {
+    if (persisted.has(session)) return
+    await prisma.session.upsert({
+      where: { id: session.id },
+      create: { id: session.id, userId: session.userId, currentPersonaId: session.personaId },
+      update: { currentPersonaId: session.personaId },
+    })
+    persisted.add(session)
+  }
+
+  return {
+    /** A fresh session for a new connection. */
+    open (user: UserIdentity, connectionId: string): SessionState {
+      const session: SessionState = { id: randomUUID(), userId: user.id, personaId: null }
+      attached.set(session.id, connectionId)
+      touchedAt.set(session, now())
+      return session
+    },
+
+    persist,
+
+    async setPersona (session: SessionState, personaId: string | null): Promise<void> {
+      session.personaId = personaId
+      if (!persisted.has(session)) return persist(session)
+      await prisma.session.update({ where: { id: session.id }, data: { currentPersonaId: personaId, lastActivityAt: new Date(now()) } })
+    },
+
+    /** Takes a stored session over for this connection; the old one is released. */
+    async resume (sessionId: string, user: UserIdentity, current: SessionState, connectionId: string): Promise<SessionState> {
+      if (sessionId === current.id) return current
+      const row = await prisma.session.findUnique({ where: { id: sessionId } })
+      // another user's session is reported as missing: its existence is not theirs to learn
+      if (!row || row.userId !== user.id) {
+        throw domainError(ErrorCode.SessionNotFound, `Session not found: ${sessionId}`, { session_id: sessionId })
+      }
+      const holder = attached.get(sessionId)
+      if (holder !== undefined && holder !== connectionId) {
+        throw domainError(ErrorCode.SessionInUse, `Session ${sessionId} is in use by another connection`, { session_id: sessionId })
+      }
+      const session: SessionState = { id: row.id, userId: row.userId, personaId: row.currentPersonaId }
+      persisted.add(session)
+      touchedAt.set(session, 0)
+      this.release(current)
+      attached.set(session.id, connectionId)
+      await this.touch(session)
+      return session
+    },
+
+    /** The connection closed: the session can be resumed elsewhere. */
+    release (session: SessionState): void {
+      attached.delete(session.id)
+    },
+
+    async touch (session: SessionState): Promise<void> {
+      const at = now()
+      if (!persisted.has(session) || at - (touchedAt.get(session) ?? 0) < touchIntervalMs) return
+      touchedAt.set(session, at)
+      await prisma.session.update({ where: { id: session.id }, data: { lastActivityAt: new Date(at) } })
+    },
+
+    async info (session: SessionState) {
+      await persist(session)
+      const row = await prisma.session.findUniqueOrThrow({ where: { id: session.id } })
+      return { createdAt: row.createdAt, lastActivityAt: row.lastActivityAt }
+    },
+
+    activeCount (): number {
+      return attached.size
+    },
+  }
+}
+
+export type SessionService = ReturnType<typeof createSessionService>

@@ -1,0 +1,12 @@
+/** Who is calling: an API key's user, or the anonymous user when authentication is off. */
+export interface UserIdentity {
+  readonly id: string
+  readonly scope: 'client' | 'admin'
+}
+
+/** A conversation session: one per connection, resumable after reconnecting. */
+export interface SessionState {
+  readonly id: string
+  readonly userId: string
+  personaId: string | null
+}

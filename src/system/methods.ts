@@ -1,0 +1,61 @@
+import { Type } from '@sinclair/typebox'
+import { defineMethod } from '../rpc/registry.ts'
+import type { PersonaService } from '../personas/service.ts'
+import { SERVER_VERSION } from '../version.ts'
+import type { HealthChecks } from './health.ts'
+import type { RuntimeStats } from './stats.ts'
+
+export interface SystemMethodDeps {
+  stats: RuntimeStats
+  health: HealthChecks
+  personas: PersonaService
+  /** persona-to-persona conversations under way; the conversation service supplies it */
+  activeConversations: () => number
+}
+
+const ComponentState = Type.Object({ status: Type.String(), detail: Type.Optional(Type.String()) })
+
+export function createSystemMethods ({ stats, health, personas, activeConversations }: SystemMethodDeps) {
+  return [
+    defineMethod({
+      name: 'system.status',
+      description: 'Server status: uptime, connections, requests, personas, and the state of the database, vector index and LLM.',
+      readOnly: true,
+      params: Type.Object({}),
+      result: Type.Object({
+        system_status: Type.Union([Type.Literal('operational'), Type.Literal('degraded')]),
+        version: Type.String(),
+        uptime_seconds: Type.Number(),
+        connections: Type.Integer(),
+        requests_total: Type.Integer(),
+        llm_available: Type.Boolean(),
+        total_personas: Type.Integer(),
+        available_personas: Type.Integer(),
+        active_conversations: Type.Integer(),
+        current_persona: Type.Union([Type.String(), Type.Null()]),
+        current_conversation: Type.Union([Type.String(), Type.Null()]),
+        components: Type.Record(Type.String(), ComponentState),
+        timestamp: Type.String({ format: 'date-time' }),
+      }),
+      handler: async (_params, { connection }) => {
+        const { ready, components } = await health.report()
+        const list = personas.list()
+        return {
+          system_status: ready ? 'operational' as const : 'degraded' as const,
+          version: SERVER_VERSION,
+          uptime_seconds: Math.round(stats.uptimeSeconds() * 1000) / 1000,
+          connections: stats.connections,
+          requests_total: stats.requests,
+          llm_available: components.llm?.status === 'up',
+          total_personas: list.length,
+          available_personas: list.filter((p) => personas.isAvailable(p)).length,
+          active_conversations: activeConversations(),
+          current_persona: connection.session.personaId,
+          current_conversation: null,
+          components,
+          timestamp: new Date().toISOString(),
+        }
+      },
+    }),
+  ]
+}

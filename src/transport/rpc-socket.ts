@@ -1,0 +1,63 @@
+import type { WebSocket } from 'ws'
+import type { RpcConnection, RpcLogger } from '../rpc/context.ts'
+import type { Dispatcher } from '../rpc/dispatcher.ts'
+import { ErrorCode } from '../rpc/errors.ts'
+import { failure } from '../rpc/messages.ts'
+import type { SessionService } from '../sessions/service.ts'
+import type { UserIdentity } from '../sessions/types.ts'
+import type { RuntimeStats } from '../system/stats.ts'
+import type { InFlight } from './in-flight.ts'
+
+export interface RpcSocketDeps {
+  dispatcher: Dispatcher
+  sessions: SessionService
+  stats: RuntimeStats
+  inFlight: InFlight
+  log: RpcLogger
+}
+
+const BINARY_REPLY = JSON.stringify(failure(null, {
+  code: ErrorCode.InvalidRequest,
+  message: 'Invalid Request: binary frames are not supported, send JSON-RPC as text frames',
+  data: { reason: 'invalid_request' },
+}))
+
+let connectionCounter = 0
+
+/**
+ * Serves the JSON-RPC API on one WebSocket: one session per connection, every message dispatched
+ * as it arrives (a slow call never holds up the next one), replies sent in completion order.
+ */
+export function serveRpcSocket (socket: WebSocket, user: UserIdentity, deps: RpcSocketDeps): RpcConnection {
+  const { dispatcher, sessions, stats, inFlight, log } = deps
+  const id = `conn_${++connectionCounter}`
+  const closed = new AbortController()
+  const send = (text: string) => { if (socket.readyState === socket.OPEN) socket.send(text) }
+  const connection: RpcConnection = {
+    id,
+    user,
+    session: sessions.open(user, id),
+    signal: closed.signal,
+    notify (method, params) { send(JSON.stringify({ jsonrpc: '2.0', method, params })) },
+  }
+  stats.connections++
+  stats.connectionsTotal++
+
+  socket.on('message', (data, isBinary) => {
+    stats.requests++
+    if (isBinary) { send(BINARY_REPLY); return }
+    const text = data.toString()
+    // the reply is part of the call: shutdown waits until it is on the wire
+    inFlight.track(dispatcher.handleText(text, connection).then((reply) => {
+      if (reply !== undefined) send(reply)
+      return sessions.touch(connection.session)
+    })).catch((err: unknown) => { log.error({ err, connection: id }, 'rpc socket failed to reply') })
+  })
+  socket.on('error', (err) => { log.debug({ err, connection: id }, 'websocket error') })
+  socket.once('close', () => {
+    stats.connections--
+    closed.abort()
+    sessions.release(connection.session)
+  })
+  return connection
+}
