@@ -25,12 +25,12 @@ const onOff = (text: string): unknown => {
 export function parseApiKeys (text: string): ApiKeyConfig[] {
   const entries = text.split(',').map((e) => e.trim()).filter(Boolean)
   const keys: ApiKeyConfig[] = []
-  for (const entry of entries) {
+  for (const [index, entry] of entries.entries()) {
     const first = entry.indexOf(':')
     const last = entry.lastIndexOf(':')
+    // the entry is not echoed: a malformed one may well be a bare secret
     if (first <= 0 || last === first) {
-      const shown = first < 0 ? entry : `${entry.slice(0, first)}:...`
-      throw new ConfigError(`invalid config: API_KEYS has an entry "${shown}" that is not user:key:scope`)
+      throw new ConfigError(`invalid config: API_KEYS entry ${index + 1} of ${entries.length} is not user:key:scope`)
     }
     keys.push({ user: entry.slice(0, first), key: entry.slice(first + 1, last), scope: entry.slice(last + 1) as ApiKeyConfig['scope'] })
   }

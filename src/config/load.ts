@@ -24,7 +24,7 @@ export function loadConfig (options: LoadOptions = {}): Readonly<AppConfig> {
   const env = options.env ?? process.env
   const explicit = options.file ?? env.PERSONA_CONFIG
   const file = path.resolve(explicit ?? 'config.json')
-  const raw = readConfigFile(file, explicit !== undefined)
+  const raw = readConfigFile(file, explicit !== undefined, options.file === undefined && explicit !== undefined ? 'PERSONA_CONFIG' : undefined)
   const origins = new Map<string, string>()
   for (const { name, path: [section, key], parse } of ENV_OVERRIDES) {
     const text = env[name]
@@ -45,7 +45,9 @@ export function parseConfig (raw: unknown, where: { source?: string, origins?: M
     const key = first.path.slice(1).replaceAll('/', '.') || '(root)'
     const origin = [...(where.origins ?? [])].find(([p]) => first.path.startsWith(p))?.[1]
     const from = origin ? ` (from ${origin})` : where.source ? ` (in ${where.source})` : ''
-    const shown = first.path.endsWith('/key') ? '"***"' : describe(first.value)
+    // anything under the API keys may be a secret, except the parts that name a user or a scope
+    const secret = first.path.startsWith('/auth/apiKeys') && !/\/(user|scope)$/.test(first.path)
+    const shown = secret ? '(secret, not shown)' : describe(first.value)
     throw new ConfigError(`invalid config: ${key} = ${shown}: ${expectation(first)}${from}`)
   }
   return deepFreeze(value as AppConfig)
@@ -56,13 +58,14 @@ export function databaseUrl (config: AppConfig): string {
   return config.server.databaseUrl ?? `file:${path.join(config.server.dataDir, 'persona.db')}`
 }
 
-function readConfigFile (file: string, required: boolean): Raw {
+function readConfigFile (file: string, required: boolean, origin?: string): Raw {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
   } catch (err) {
     if (!required && (err as NodeJS.ErrnoException).code === 'ENOENT') return {}
-    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`)
+    const from = origin ? ` (from ${origin})` : ''
+    throw new ConfigError(`cannot read config file ${file}${from}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
   }
   let parsed: unknown
   try {

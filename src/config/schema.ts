@@ -7,6 +7,8 @@ import { Type, type Static, type TProperties } from '@sinclair/typebox'
 // an empty or missing config.json yields the embedded defaults.
 const section = <T extends TProperties>(properties: T) => Type.Object(properties, { default: {}, additionalProperties: false })
 
+const Integer = (def: number, description: string, minimum = 0) => Type.Integer({ default: def, minimum, description })
+
 const Cron = (def: string, description: string) => Type.String({ default: def, minLength: 9, description })
 
 const Server = section({
@@ -30,6 +32,7 @@ const Ollama = section({
   topP: Type.Number({ default: 0.9, minimum: 0, maximum: 1 }),
   topK: Type.Integer({ default: 40, minimum: 1 }),
   pullMissing: Type.Boolean({ default: false }),
+  recheckSeconds: Type.Number({ default: 15, exclusiveMinimum: 0, description: 'how often an unavailable Ollama is re-checked in the background' }),
 })
 
 const Session = section({
@@ -46,6 +49,9 @@ const Personas = section({
   fatigueRecoverySeconds: Type.Integer({ default: 300, minimum: 1, description: 'one fatigue point off per this many seconds' }),
   minAvailableTime: Type.Integer({ default: 30, minimum: 0, description: 'available only with more time left than this (s)' }),
   minSocialEnergy: Type.Integer({ default: 10, minimum: 0, description: 'available only with more energy than this' }),
+  maxAvailableTime: Integer(600, 'available time regenerates up to this many seconds', 1),
+  availableTimeRegenPerMinute: Integer(10, 'seconds of available time back per idle minute', 0),
+  chatTurnSeconds: Integer(30, 'a user chat turn costs at least this many seconds of interaction (section 4 apply_fatigue)', 0),
   regenerationCron: Cron('* * * * *', 'when interaction state regenerates'),
 })
 
@@ -56,7 +62,7 @@ const Vector = section({
 
 const ApiKeyEntry = Type.Object({
   user: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_.@-]+$' }),
-  key: Type.String({ minLength: 8 }),
+  key: Type.String({ minLength: 5 }),
   scope: Type.Union([Type.Literal('client'), Type.Literal('admin')]),
 })
 

@@ -1,6 +1,7 @@
 import type { PrismaClient, Persona as PersonaRow } from '../generated/prisma/client.ts'
 import type { Persona, PersonaInput, PersonaPatch, Scores, StateInput } from './types.ts'
 import type { InteractionState, Priority } from './state.ts'
+import { domainError, ErrorCode } from '../rpc/errors.ts'
 
 // Maps Persona rows to the domain type; the only file that knows the table's column names.
 
@@ -59,6 +60,18 @@ function profileColumns (input: PersonaPatch) {
   }
 }
 
+/** Two writers racing for one name: the unique index decides, the loser gets a clear conflict. */
+async function uniqueName<T> (name: string | undefined, write: Promise<T>): Promise<T> {
+  try {
+    return await write
+  } catch (err) {
+    if ((err as { code?: string }).code === 'P2002') {
+      throw domainError(ErrorCode.Conflict, `A persona named ${name ?? ''} already exists`, { name })
+    }
+    throw err
+  }
+}
+
 export function createPersonaRepository (prisma: PrismaClient) {
   return {
     async all (): Promise<Persona[]> {
@@ -66,7 +79,7 @@ export function createPersonaRepository (prisma: PrismaClient) {
       return rows.map(toPersona)
     },
     async insert (input: PersonaInput, builtIn: boolean): Promise<Persona> {
-      const row = await prisma.persona.create({
+      const row = await uniqueName(input.name, prisma.persona.create({
         data: {
           ...profileColumns(input),
           name: input.name,
@@ -75,11 +88,11 @@ export function createPersonaRepository (prisma: PrismaClient) {
           topicPreferences: input.topicPreferences ?? {},
           builtIn,
         },
-      })
+      }))
       return toPersona(row)
     },
     async update (id: string, patch: PersonaPatch): Promise<Persona> {
-      return toPersona(await prisma.persona.update({ where: { id }, data: profileColumns(patch) }))
+      return toPersona(await uniqueName(patch.name, prisma.persona.update({ where: { id }, data: profileColumns(patch) })))
     },
     async saveState (id: string, state: InteractionState): Promise<Persona> {
       return toPersona(await prisma.persona.update({ where: { id }, data: stateColumns(state) }))

@@ -1,7 +1,8 @@
 import { domainError, ErrorCode } from '../rpc/errors.ts'
 import { BUILT_IN_PERSONAS } from './builtins.ts'
+import { createKeyedLock } from '../util/keyed-lock.ts'
 import type { PersonaRepository } from './repository.ts'
-import { cooldownRemaining, isAvailable, regenerate, type InteractionState, type StateRules } from './state.ts'
+import { cooldownRemaining, isAvailable, regenerate, secondsUntilAvailable, type InteractionState, type StateRules } from './state.ts'
 import type { Persona, PersonaInput, PersonaPatch } from './types.ts'
 
 export interface PersonaServiceDeps {
@@ -16,6 +17,7 @@ export interface PersonaServiceDeps {
  */
 export function createPersonaService ({ repository, rules, now = Date.now }: PersonaServiceDeps) {
   const cache = new Map<string, Persona>()
+  const withLock = createKeyedLock()
   const store = (persona: Persona) => { cache.set(persona.id, persona); return persona }
 
   const byName = (name: string) => {
@@ -68,9 +70,9 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
     requireAvailable (idOrName: string): Persona {
       const persona = service.get(idOrName)
       if (!service.isAvailable(persona)) {
-        const retryAfter = Math.ceil(Math.max(service.cooldownRemaining(persona), rules.energyRegenSeconds))
+        const wait = secondsUntilAvailable(persona.state, now(), rules)
         throw domainError(ErrorCode.PersonaUnavailable, `Persona ${persona.name} is not available for interaction`,
-          { persona_id: persona.id, retry_after: retryAfter })
+          { persona_id: persona.id, ...(Number.isFinite(wait) ? { retry_after: Math.max(1, wait) } : {}) })
       }
       return persona
     },
@@ -86,7 +88,11 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
         if (persona.builtIn) throw domainError(ErrorCode.Forbidden, `Built-in persona ${persona.name} cannot be renamed`, { persona_id: persona.id })
         assertNameFree(patch.name, persona.id)
       }
-      return store(await repository.update(persona.id, patch))
+      return withLock(persona.id, async () => {
+        const latest = service.get(persona.id)
+        const state = patch.state && { ...regenerate(latest.state, now(), rules), ...patch.state, updatedAt: now() }
+        return store(await repository.update(persona.id, { ...patch, state }))
+      })
     },
 
     async delete (id: string): Promise<Persona> {
@@ -97,19 +103,27 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
       return persona
     },
 
+    /** Changes a persona's state from its latest value (changes to one persona never interleave). */
     async setState (id: string, change: (state: InteractionState) => InteractionState): Promise<Persona> {
-      const persona = service.get(id)
-      return store(await repository.saveState(persona.id, change(persona.state)))
+      const { id: personaId } = service.get(id)
+      return withLock(personaId, async () => {
+        const persona = service.get(personaId)
+        // regeneration is brought up to now first, so time spent idle before this change is credited
+        // once, and time after it is not credited to a state that did not exist yet
+        return store(await repository.saveState(persona.id, change(regenerate(persona.state, now(), rules))))
+      })
     },
 
     /** The scheduled regeneration: energy back, fatigue off, for every persona that changed. */
     async regenerateAll (): Promise<number> {
       let changed = 0
       const at = now()
-      for (const persona of cache.values()) {
-        const next = regenerate(persona.state, at, rules)
-        if (next.socialEnergy === persona.state.socialEnergy && next.interactionFatigue === persona.state.interactionFatigue) continue
-        store(await repository.saveState(persona.id, next))
+      for (const { id, state } of [...cache.values()]) {
+        const next = regenerate(state, at, rules)
+        if (next.socialEnergy === state.socialEnergy && next.interactionFatigue === state.interactionFatigue &&
+          next.availableTime === state.availableTime) continue
+        if (!cache.has(id)) continue
+        await service.setState(id, (latest) => regenerate(latest, at, rules))
         changed++
       }
       return changed

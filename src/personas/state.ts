@@ -22,6 +22,8 @@ export interface StateRules {
   fatigueRecoverySeconds: number
   minAvailableTime: number
   minSocialEnergy: number
+  maxAvailableTime: number
+  availableTimeRegenPerMinute: number
 }
 
 /** Available when the cooldown is over and both time and energy are above their minimums. */
@@ -33,6 +35,16 @@ export function isAvailable (state: InteractionState, nowMs: number, rules: Stat
 
 export function cooldownRemaining (state: InteractionState, nowMs: number): number {
   return Math.max(0, state.cooldownUntil - nowMs / 1000)
+}
+
+/** Seconds until the persona is available again: the cooldown, and the time regeneration needs. */
+export function secondsUntilAvailable (state: InteractionState, nowMs: number, rules: StateRules): number {
+  const energyShort = Math.max(0, rules.minSocialEnergy + 1 - state.socialEnergy)
+  const timeShort = Math.max(0, rules.minAvailableTime + 1 - state.availableTime)
+  const timeWait = timeShort === 0 ? 0 : rules.availableTimeRegenPerMinute > 0
+    ? Math.ceil(timeShort / rules.availableTimeRegenPerMinute) * 60
+    : Number.POSITIVE_INFINITY
+  return Math.ceil(Math.max(cooldownRemaining(state, nowMs), energyShort * rules.energyRegenSeconds, timeWait))
 }
 
 /**
@@ -49,6 +61,9 @@ export function regenerate (state: InteractionState, nowMs: number, rules: State
     ...state,
     socialEnergy: Math.min(rules.maxSocialEnergy, state.socialEnergy + steps(rules.energyRegenSeconds)),
     interactionFatigue: Math.max(0, state.interactionFatigue - steps(rules.fatigueRecoverySeconds)),
+    // the earlier server never gave time back, so a persona talked out once stayed unavailable forever
+    availableTime: Math.max(state.availableTime,
+      Math.min(rules.maxAvailableTime, state.availableTime + steps(60) * rules.availableTimeRegenPerMinute)),
     updatedAt: nowMs,
   }
 }

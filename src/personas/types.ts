@@ -39,4 +39,4 @@ export interface PersonaInput {
   state?: StateInput
 }
 
-export type PersonaPatch = Partial<PersonaInput>
+export type PersonaPatch = Partial<Omit<PersonaInput, 'state'>> & { state?: StateInput | InteractionState }

@@ -50,7 +50,7 @@ export function createSystemMethods ({ stats, health, personas, activeConversati
           total_personas: list.length,
           available_personas: list.filter((p) => personas.isAvailable(p)).length,
           active_conversations: activeConversations(),
-          current_persona: connection.session.personaId,
+          current_persona: connection.session.personaId !== null && personas.find(connection.session.personaId) ? connection.session.personaId : null,
           current_conversation: null,
           components,
           timestamp: new Date().toISOString(),

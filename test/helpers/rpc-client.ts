@@ -17,6 +17,9 @@ export interface RpcNotification {
 export class RpcClient {
   readonly socket: WebSocket
   readonly notifications: RpcNotification[] = []
+  /** every message received, in arrival order */
+  readonly frames: any[] = []
+  readonly #watchers = new Set<() => void>()
   readonly #pending = new Map<string | number, (reply: RpcReply) => void>()
   readonly #raw: Array<(data: unknown) => void> = []
   #nextId = 1
@@ -25,6 +28,7 @@ export class RpcClient {
     this.socket = socket
     socket.on('message', (data) => {
       const message = JSON.parse(data.toString())
+      this.frames.push(message)
       const waiter = this.#raw.shift()
       if (waiter) { waiter(message); return }
       if (!Array.isArray(message) && 'id' in message && message.id !== null && this.#pending.has(message.id)) {
@@ -33,6 +37,7 @@ export class RpcClient {
       } else if (!Array.isArray(message) && 'method' in message) {
         this.notifications.push(message)
       }
+      for (const watcher of this.#watchers) watcher()
     })
   }
 
@@ -64,6 +69,20 @@ export class RpcClient {
     return new Promise((resolve) => {
       this.#raw.push(resolve)
       this.socket.send(data, { binary: options.binary ?? false })
+    })
+  }
+
+  /** Resolves with the first notification (already received or still to come) that matches. */
+  notification (match: (n: RpcNotification) => boolean): Promise<RpcNotification> {
+    return new Promise((resolve) => {
+      const check = () => {
+        const found = this.notifications.find(match)
+        if (!found) return false
+        this.#watchers.delete(check)
+        resolve(found)
+        return true
+      }
+      if (!check()) this.#watchers.add(check)
     })
   }
 
