@@ -9,6 +9,8 @@ import schedulerPlugin from '../plugins/scheduler.ts'
 import sessionsPlugin from '../plugins/sessions.ts'
 import personaPlugin from '../plugins/persona.ts'
 import systemPlugin from '../plugins/system.ts'
+import llmPlugin from '../plugins/llm.ts'
+import conversationPlugin from '../plugins/conversation.ts'
 import swaggerPlugin from '../plugins/swagger.ts'
 import websocketRpcPlugin from '../plugins/websocket-rpc.ts'
 import adminRoutes from '../plugins/admin/index.ts'
@@ -29,6 +31,8 @@ export const app = fp<AppOptions>(async (fastify, { config, validateResults }) =
   await fastify.register(sessionsPlugin)
   await fastify.register(personaPlugin)
   await fastify.register(systemPlugin)
+  await fastify.register(llmPlugin)
+  await fastify.register(conversationPlugin)
   await fastify.register(websocketRpcPlugin)
   await fastify.register(adminRoutes, { prefix: '/admin/v1' })
 }, { name: 'persona-mcp-app' })

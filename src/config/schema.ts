@@ -60,6 +60,49 @@ const Vector = section({
   chromaUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
 })
 
+const Fraction = (def: number, description: string) => Type.Number({ default: def, minimum: 0, maximum: 1, description })
+
+const Memory = section({
+  scoring: section({
+    content: Type.Number({ default: 1, minimum: 0, maximum: 2, description: 'weight of content relevance (keywords, entities, sentiment)' }),
+    engagement: Type.Number({ default: 1, minimum: 0, maximum: 2, description: 'weight of user engagement (length, questions, follow-ups)' }),
+    persona: Type.Number({ default: 1, minimum: 0, maximum: 2, description: 'weight of relevance to the persona (topics, traits)' }),
+    recency: Type.Number({ default: 1, minimum: 0, maximum: 2, description: 'weight of the small recency term' }),
+  }),
+  retrieval: section({
+    similarity: Fraction(0.6, 'weight of cosine similarity in the combined score'),
+    importance: Fraction(0.3, 'weight of importance'),
+    recency: Fraction(0.1, 'weight of recency'),
+    recencyHalfLifeDays: Type.Number({ default: 7, exclusiveMinimum: 0 }),
+    promptMemories: Integer(5, 'memories put into each chat prompt', 0),
+    minSimilarity: Type.Number({ default: 0.05, minimum: -1, maximum: 1, description: 'memories less similar than this never reach a prompt' }),
+  }),
+  pruning: section({
+    maxMemories: Integer(1000, 'a persona above this many memories needs pruning', 1),
+    targetCount: Integer(800, 'pruning brings a persona down towards this many', 1),
+    minMemories: Integer(10, 'never prune below this many', 0),
+    importanceThreshold: Fraction(0.6, 'only memories below this importance are pruned'),
+    batchSize: Integer(200, 'most memories one prune removes', 1),
+    maxImportantFraction: Fraction(0.25, 'abort when the plan would remove more than this fraction of memories at or above the threshold'),
+    protectAccessedWithinHours: Type.Number({ default: 24, minimum: 0 }),
+    protectAccessCount: Integer(5, 'memories accessed this often are never pruned', 1),
+    protectYoungerThanHours: Type.Number({ default: 24, minimum: 0 }),
+    purgeAfterDays: Type.Number({ default: 30, minimum: 0, description: 'pruned memories are deleted for good after this; until then memory.restore brings them back' }),
+  }),
+  decay: section({
+    enabled: Type.Boolean({ default: true }),
+    mode: Type.Union(['linear', 'exponential', 'logarithmic', 'step', 'access_based'].map((m) => Type.Literal(m)), { default: 'access_based' }),
+    rate: Type.Number({ default: 0.1, minimum: 0, maximum: 10, description: 'per day' }),
+    intervalHours: Type.Number({ default: 6, exclusiveMinimum: 0 }),
+    floor: Fraction(0.1, 'decay never takes importance below this'),
+    stepDays: Type.Number({ default: 7, exclusiveMinimum: 0, description: 'step mode: one step per this many days' }),
+    maxDecayDays: Type.Number({ default: 90, exclusiveMinimum: 0, description: 'age beyond this decays no further' }),
+    protectImportance: Fraction(0.9, 'memories stored at or above this importance never decay'),
+    autoPrune: Type.Boolean({ default: true }),
+    autoPruneThreshold: Integer(1000, 'after decay, personas above this many memories are pruned', 1),
+  }),
+})
+
 const ApiKeyEntry = Type.Object({
   user: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_.@-]+$' }),
   key: Type.String({ minLength: 5 }),
@@ -82,6 +125,7 @@ export const ConfigSchema = Type.Object({
   session: Session,
   personas: Personas,
   vector: Vector,
+  memory: Memory,
   auth: Auth,
   rateLimits: RateLimits,
 }, { additionalProperties: false })

@@ -85,6 +85,22 @@ export function createSessionService ({ prisma, now = Date.now, touchIntervalMs 
       return { createdAt: row.createdAt, lastActivityAt: row.lastActivityAt }
     },
 
+    /**
+     * Removes sessions idle since before `cutoff` that no connection holds, with their transcripts
+     * (memories belong to the persona and user, not the session, and stay).
+     */
+    async expire (cutoff: Date): Promise<{ sessions: string[], conversations: number, messages: number }> {
+      const idle = await prisma.session.findMany({ where: { lastActivityAt: { lt: cutoff } }, select: { id: true } })
+      const ids = idle.map((s) => s.id).filter((id) => !attached.has(id))
+      if (ids.length === 0) return { sessions: [], conversations: 0, messages: 0 }
+      const [messages, conversations] = await prisma.$transaction([
+        prisma.message.count({ where: { conversation: { sessionId: { in: ids } } } }),
+        prisma.conversation.count({ where: { sessionId: { in: ids } } }),
+        prisma.session.deleteMany({ where: { id: { in: ids } } }),
+      ])
+      return { sessions: ids, conversations, messages }
+    },
+
     activeCount (): number {
       return attached.size
     },

@@ -1,0 +1,38 @@
+import fp from 'fastify-plugin'
+import { createChatMethods, createConversationMethods } from '../src/conversation/methods.ts'
+import { createConversationService, type ConversationService } from '../src/conversation/service.ts'
+import { createStreamRegistry } from '../src/conversation/streams.ts'
+import { createThreadStore } from '../src/conversation/threads.ts'
+import { createInFlight } from '../src/transport/in-flight.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    conversations: ConversationService
+  }
+}
+
+/** Chat with personas, their threads and summaries, and the expiry of idle sessions. */
+export default fp(async (app) => {
+  const { config, personas, sessions } = app
+  const log = app.log.child({ component: 'conversation' })
+  const threads = createThreadStore(app.db.prisma, config.session.maxContextMessages)
+  const background = createInFlight()
+  const conversations = createConversationService({ threads, llm: app.llm, personas, sessions, config, background, log })
+  const streams = createStreamRegistry()
+  app.decorate('conversations', conversations)
+
+  const deps = { conversations, threads, streams, personas, sessions, config }
+  app.rpc.registry.add(...createChatMethods(deps), ...createConversationMethods(deps))
+
+  app.scheduler.every('session-expiry', config.session.cleanupCron, async () => {
+    const cutoff = new Date(Date.now() - config.session.timeoutHours * 3_600_000)
+    const removed = await sessions.expire(cutoff)
+    threads.forgetSessions(new Set(removed.sessions))
+    if (removed.sessions.length > 0) {
+      log.info({ sessions: removed.sessions.length, conversations: removed.conversations, messages: removed.messages }, 'expired sessions removed')
+    }
+  })
+
+  // summaries being written finish before the database closes
+  app.addHook('preClose', async () => { await background.drain(config.server.shutdownGraceMs) })
+}, { name: 'conversation', dependencies: ['config', 'db', 'rpc', 'llm', 'persona', 'sessions', 'scheduler'] })

@@ -1,0 +1,209 @@
+import { Type } from '@sinclair/typebox'
+import type { AppConfig } from '../config/index.ts'
+import { currentPersona } from '../personas/methods.ts'
+import { PersonaRef } from '../personas/schemas.ts'
+import type { PersonaService } from '../personas/service.ts'
+import type { RpcContext } from '../rpc/context.ts'
+import { domainError, ErrorCode, RpcError } from '../rpc/errors.ts'
+import { defineMethod } from '../rpc/registry.ts'
+import type { SessionService } from '../sessions/service.ts'
+import { ChatResult, ConversationStatus, StreamResult, TranscriptEntry } from './schemas.ts'
+import type { ConversationService } from './service.ts'
+import type { StreamRegistry } from './streams.ts'
+import type { ThreadStore } from './threads.ts'
+
+export interface ConversationMethodDeps {
+  conversations: ConversationService
+  threads: ThreadStore
+  streams: StreamRegistry
+  personas: PersonaService
+  sessions: SessionService
+  config: Pick<AppConfig, 'session'>
+}
+
+type Chat = Awaited<ReturnType<ConversationService['chat']>>
+
+const chatResult = ({ result, persona, thread, turnNumber, processingTime }: Chat) => ({
+  response: result.text,
+  response_type: result.responseType,
+  // user chats have no continue score of their own (section 4 scores persona-to-persona talk)
+  continue_score: 50,
+  tokens_used: result.tokensUsed,
+  processing_time: Math.round(processingTime * 1000) / 1000,
+  persona_state: {
+    social_energy: persona.state.socialEnergy,
+    available_time: persona.state.availableTime,
+    interaction_fatigue: persona.state.interactionFatigue,
+  },
+  persona_id: persona.id,
+  conversation_id: thread.id,
+  turn_number: turnNumber,
+})
+
+export function createChatMethods (deps: ConversationMethodDeps) {
+  const { conversations, streams } = deps
+  const ChatParams = Type.Object({
+    message: Type.String({ minLength: 1, maxLength: deps.config.session.maxMessageChars, description: 'what the user says' }),
+    token_budget: Type.Integer({ minimum: 1, maximum: 8192, default: 500, description: 'longest reply, in tokens' }),
+  })
+  const chat = (ctx: RpcContext, message: string, tokenBudget: number, extra: { signal?: AbortSignal, onChunk?: (c: string) => void } = {}) =>
+    conversations.chat(ctx.connection.session, currentPersona(deps, ctx), { message, tokenBudget, signal: extra.signal ?? ctx.connection.signal, onChunk: extra.onChunk })
+
+  return [
+    defineMethod({
+      name: 'persona.chat',
+      description: 'Say something to the current persona and get its whole reply.',
+      params: ChatParams,
+      result: ChatResult,
+      handler: async ({ message, token_budget }, ctx) => chatResult(await chat(ctx, message, token_budget)),
+    }),
+    defineMethod({
+      name: 'persona.chat_stream',
+      description: 'Like persona.chat, but the reply streams as `stream.event` notifications (stream_start, stream_chunk..., ' +
+        'stream_complete, or stream_cancelled / stream_error) carrying this request\'s id, then the request gets one final response.',
+      params: ChatParams,
+      result: StreamResult,
+      handler: async ({ message, token_budget }, ctx) => {
+        const persona = currentPersona(deps, ctx)
+        const stream = streams.open(ctx.connection.id, ctx.connection.signal)
+        const emit = (eventType: string, fields: Record<string, unknown>, data: Record<string, unknown>) => {
+          ctx.connection.notify('stream.event', {
+            request_id: ctx.requestId ?? null, stream_id: stream.id, event_type: eventType, timestamp: new Date().toISOString(), ...fields, data,
+          })
+        }
+        let chunks = 0
+        let length = 0
+        try {
+          emit('stream_start', { persona_id: persona.id }, { persona_id: persona.id, persona_name: persona.name, message, token_budget })
+          const done = await chat(ctx, message, token_budget, {
+            signal: stream.signal,
+            onChunk: (chunk) => {
+              length += chunk.length
+              emit('stream_chunk', { chunk }, { chunk, chunk_number: ++chunks, total_length: length })
+            },
+          })
+          const result = chatResult(done)
+          if (chunks === 0 && result.response !== '') emit('stream_chunk', { chunk: result.response }, { chunk: result.response, chunk_number: ++chunks, total_length: result.response.length })
+          emit('stream_complete', { full_response: result.response, tokens_used: result.tokens_used, processing_time: result.processing_time }, {
+            full_response: result.response, chunk_count: chunks, processing_time: result.processing_time,
+            response_length: result.response.length, tokens_used: result.tokens_used, persona_name: persona.name,
+          })
+          return { ...result, stream_id: stream.id, chunk_count: chunks }
+        } catch (err) {
+          const cancelled = err instanceof RpcError && err.code === ErrorCode.Cancelled
+          emit(cancelled ? 'stream_cancelled' : 'stream_error', {}, cancelled
+            ? { reason: 'Client cancelled' }
+            : { error: err instanceof RpcError ? { code: err.code, message: err.message } : { code: ErrorCode.InternalError, message: 'Internal error' } })
+          throw err
+        } finally {
+          stream.close()
+        }
+      },
+    }),
+    defineMethod({
+      name: 'persona.chat_cancel',
+      description: 'Stop a persona.chat_stream of this connection; its request then ends with a "cancelled" error.',
+      params: Type.Object({ stream_id: Type.String({ minLength: 1, maxLength: 64 }) }),
+      result: Type.Object({ stream_id: Type.String(), cancelled: Type.Literal(true) }),
+      handler: ({ stream_id }, ctx) => {
+        if (!streams.cancel(ctx.connection.id, stream_id)) {
+          throw domainError(ErrorCode.NotFound, `No stream ${stream_id} under way on this connection`, { stream_id })
+        }
+        return { stream_id, cancelled: true as const }
+      },
+    }),
+  ]
+}
+
+export function createConversationMethods (deps: ConversationMethodDeps) {
+  const { threads, personas } = deps
+  const threadPersona = (ctx: RpcContext, ref?: string) => (ref === undefined ? currentPersona(deps, ctx) : personas.get(ref))
+
+  return [
+    defineMethod({
+      name: 'conversation.history',
+      description: 'The transcript of this session\'s conversation with a persona (default: the current one), newest page first.',
+      readOnly: true,
+      params: Type.Object({
+        persona_id: Type.Optional(PersonaRef),
+        limit: Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'messages per page' }),
+        before_turn: Type.Optional(Type.Integer({ minimum: 1, description: 'page back: only turns before this one' })),
+      }),
+      result: Type.Object({
+        conversation_id: Type.Union([Type.String(), Type.Null()]),
+        persona_id: Type.String(),
+        messages: Type.Array(TranscriptEntry),
+        total_turns: Type.Integer(),
+        has_more: Type.Boolean(),
+        summary: Type.String(),
+      }),
+      handler: async ({ persona_id, limit, before_turn }, ctx) => {
+        const persona = threadPersona(ctx, persona_id)
+        const thread = await threads.find(ctx.connection.session.id, persona.id)
+        if (!thread) return { conversation_id: null, persona_id: persona.id, messages: [], total_turns: 0, has_more: false, summary: '' }
+        const rows = await threads.page(thread.id, limit, before_turn)
+        const hasMore = rows.length > limit
+        const page = hasMore ? rows.slice(rows.length - limit) : rows
+        return {
+          conversation_id: thread.id,
+          persona_id: persona.id,
+          messages: page.map((m) => ({
+            turn_number: m.turnNumber,
+            role: m.role === 'user' ? 'user' as const : 'persona' as const,
+            content: m.content,
+            tokens: m.tokens,
+            processing_time: m.processingTime,
+            response_type: m.responseType,
+            created_at: m.createdAt.toISOString(),
+          })),
+          total_turns: thread.turnCount,
+          has_more: hasMore,
+          summary: thread.summary,
+        }
+      },
+    }),
+    defineMethod({
+      name: 'conversation.status',
+      description: 'State of a conversation: by id, or this session\'s thread with the current persona.',
+      readOnly: true,
+      params: Type.Object({ conversation_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }),
+      result: ConversationStatus,
+      handler: async ({ conversation_id }, ctx) => {
+        const { session } = ctx.connection
+        const thread = conversation_id === undefined
+          ? await threads.find(session.id, currentPersona(deps, ctx).id)
+          : await threads.byId(conversation_id)
+        // another user's conversation is reported as missing: its existence is not theirs to learn
+        if (!thread || (thread.userId !== null && thread.userId !== session.userId)) {
+          throw domainError(ErrorCode.ConversationNotFound, `Conversation not found: ${conversation_id ?? '(current)'}`, { conversation_id })
+        }
+        return {
+          id: thread.id,
+          kind: 'user' as const,
+          participants: [session.userId, thread.personaId],
+          topic: null,
+          turn_count: thread.turnCount,
+          duration: (thread.lastActivityAt.getTime() - thread.startedAt.getTime()) / 1000,
+          continue_score: 50,
+          tokens_remaining: null,
+          should_continue: true,
+          tokens_used: thread.tokensUsed,
+          summarized_turns: thread.summarizedTurn,
+          last_activity: thread.lastActivityAt.toISOString(),
+        }
+      },
+    }),
+    defineMethod({
+      name: 'conversation.clear',
+      description: 'Forget this session\'s conversation with a persona (default: the current one): transcript and summary.',
+      params: Type.Object({ persona_id: Type.Optional(PersonaRef) }),
+      result: Type.Object({ conversation_id: Type.Union([Type.String(), Type.Null()]), cleared: Type.Literal(true), messages_removed: Type.Integer() }),
+      handler: async ({ persona_id }, ctx) => {
+        const persona = threadPersona(ctx, persona_id)
+        const thread = await threads.find(ctx.connection.session.id, persona.id)
+        if (!thread) return { conversation_id: null, cleared: true as const, messages_removed: 0 }
+        return { conversation_id: thread.id, cleared: true as const, messages_removed: await threads.clear(thread) }
+      },
+    }),
+  ]
+}

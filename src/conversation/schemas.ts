@@ -1,0 +1,48 @@
+import { Type } from '@sinclair/typebox'
+
+// Wire shapes of the chat and conversation methods (original-api.md field names).
+
+export const PersonaStateView = Type.Object({
+  social_energy: Type.Integer(),
+  available_time: Type.Integer(),
+  interaction_fatigue: Type.Integer(),
+})
+
+export const ChatResult = Type.Object({
+  response: Type.String(),
+  response_type: Type.Union([Type.Literal('direct'), Type.Literal('fallback')]),
+  continue_score: Type.Number(),
+  tokens_used: Type.Integer(),
+  processing_time: Type.Number({ description: 'seconds' }),
+  persona_state: PersonaStateView,
+  persona_id: Type.String(),
+  conversation_id: Type.String(),
+  turn_number: Type.Integer(),
+})
+
+export const StreamResult = Type.Composite([ChatResult, Type.Object({ stream_id: Type.String(), chunk_count: Type.Integer() })])
+
+export const TranscriptEntry = Type.Object({
+  turn_number: Type.Integer(),
+  role: Type.Union([Type.Literal('user'), Type.Literal('persona')]),
+  content: Type.String(),
+  tokens: Type.Integer(),
+  processing_time: Type.Number(),
+  response_type: Type.Union([Type.String(), Type.Null()]),
+  created_at: Type.String({ format: 'date-time' }),
+})
+
+export const ConversationStatus = Type.Object({
+  id: Type.String(),
+  kind: Type.Union([Type.Literal('user'), Type.Literal('persona')]),
+  participants: Type.Array(Type.String()),
+  topic: Type.Union([Type.String(), Type.Null()]),
+  turn_count: Type.Integer(),
+  duration: Type.Number({ description: 'seconds' }),
+  continue_score: Type.Number(),
+  tokens_remaining: Type.Union([Type.Integer(), Type.Null()]),
+  should_continue: Type.Boolean(),
+  tokens_used: Type.Integer(),
+  summarized_turns: Type.Integer(),
+  last_activity: Type.String({ format: 'date-time' }),
+})

@@ -1,0 +1,129 @@
+import type { AppConfig } from '../config/index.ts'
+import type { LlmProvider } from '../llm/types.ts'
+import { applyFatigue } from '../personas/state.ts'
+import type { PersonaService } from '../personas/service.ts'
+import type { Persona } from '../personas/types.ts'
+import type { RpcLogger } from '../rpc/context.ts'
+import type { SessionService } from '../sessions/service.ts'
+import type { SessionState } from '../sessions/types.ts'
+import type { InFlight } from '../transport/in-flight.ts'
+import { createKeyedLock } from '../util/keyed-lock.ts'
+import { buildMessages } from './prompt.ts'
+import { foldIntoSummary } from './summary.ts'
+import type { Thread, ThreadStore } from './threads.ts'
+
+/** Adds a paragraph to the system prompt (memories, feelings about the user, mood); later services plug in. */
+export type PromptSection = (turn: { persona: Persona, userId: string, message: string }) => Promise<string | undefined>
+/** Runs after a turn is stored (memory, relationships); failures are logged, the turn stands. */
+export type TurnListener = (turn: CompletedTurn) => Promise<void>
+
+export interface CompletedTurn {
+  persona: Persona
+  session: SessionState
+  thread: Thread
+  turnNumber: number
+  message: string
+  reply: string
+  responseType: 'direct' | 'fallback'
+}
+
+export interface ChatOptions {
+  message: string
+  tokenBudget: number
+  signal?: AbortSignal
+  onChunk?: (chunk: string) => void
+}
+
+export interface ConversationServiceDeps {
+  threads: ThreadStore
+  llm: LlmProvider
+  personas: PersonaService
+  sessions: SessionService
+  config: Pick<AppConfig, 'session' | 'personas'>
+  background: InFlight
+  log: RpcLogger
+}
+
+export function createConversationService (deps: ConversationServiceDeps) {
+  const { threads, llm, personas, sessions, config, background, log } = deps
+  const withLock = createKeyedLock()
+  const sections: PromptSection[] = []
+  const listeners: TurnListener[] = []
+
+  const folding = new Set<string>()
+
+  /**
+   * Past the threshold, everything but the last window of messages is folded into the summary.
+   * It runs beside the conversation, not in its lock: the next turn need not wait for the summary,
+   * and the prompt stays bounded meanwhile because it only ever carries the last window.
+   */
+  async function maybeFold (thread: Thread, persona: Persona): Promise<void> {
+    const unsummarized = (thread.turnCount - thread.summarizedTurn) * 2
+    if (unsummarized <= config.session.summaryThreshold || folding.has(thread.id)) return
+    folding.add(thread.id)
+    try {
+      await fold(thread, persona)
+    } finally {
+      folding.delete(thread.id)
+    }
+  }
+
+  async function fold (thread: Thread, persona: Persona): Promise<void> {
+    const keepTurns = Math.ceil(config.session.maxContextMessages / 2)
+    const through = thread.turnCount - keepTurns
+    const messages = await threads.turns(thread.id, thread.summarizedTurn, through)
+    const summary = await foldIntoSummary(llm, thread.summary, messages, persona.name)
+    await threads.saveSummary(thread, summary, through)
+    log.debug({ conversation: thread.id, through }, 'conversation folded into its summary')
+  }
+
+  return {
+    addPromptSection (section: PromptSection): void { sections.push(section) },
+    onTurn (listener: TurnListener): void { listeners.push(listener) },
+
+    /** One turn: the persona (which must be able to talk) answers the user in its session's thread. */
+    async chat (session: SessionState, persona: Persona, options: ChatOptions) {
+      personas.requireAvailable(persona.id)
+      await sessions.persist(session)
+      const started = performance.now()
+      const thread = await threads.open(session.id, session.userId, persona.id)
+      return withLock(thread.id, async () => {
+        const extra = await Promise.all(sections.map((section) => section({ persona, userId: session.userId, message: options.message })))
+        const result = await llm.generate({
+          messages: buildMessages({
+            persona,
+            sections: extra.filter((s): s is string => Boolean(s)),
+            summary: thread.summary,
+            recent: thread.recent,
+            message: options.message,
+          }),
+          maxTokens: options.tokenBudget,
+          signal: options.signal,
+          onChunk: options.onChunk,
+          fallback: { personaName: persona.name, priority: persona.state.currentPriority, socialEnergy: persona.state.socialEnergy },
+        })
+        const processingTime = (performance.now() - started) / 1000
+        const turnNumber = await threads.appendTurn(thread, {
+          user: options.message,
+          reply: result.text,
+          tokens: result.tokensUsed,
+          processingTime,
+          responseType: result.responseType,
+          speakerId: persona.id,
+          userId: session.userId,
+        })
+        const seconds = Math.max(config.personas.chatTurnSeconds, processingTime)
+        const after = await personas.setState(persona.id, (state) => applyFatigue(state, seconds))
+        const turn: CompletedTurn = { persona: after, session, thread, turnNumber, message: options.message, reply: result.text, responseType: result.responseType }
+        for (const listener of listeners) {
+          await listener(turn).catch((err: unknown) => { log.error({ err, conversation: thread.id }, 'turn listener failed') })
+        }
+        void background.track(maybeFold(thread, after))
+          .catch((err: unknown) => { log.error({ err, conversation: thread.id }, 'summarising the conversation failed') })
+        return { result, thread, turnNumber, persona: after, processingTime, llmMs: result.llmMs }
+      })
+    },
+  }
+}
+
+export type ConversationService = ReturnType<typeof createConversationService>

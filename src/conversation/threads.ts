@@ -1,0 +1,156 @@
+import type { PrismaClient } from '../generated/prisma/client.ts'
+import type { TranscriptMessage } from './prompt.ts'
+
+/** A user's conversation with one persona in one session, as the chat needs it. */
+export interface Thread {
+  readonly id: string
+  readonly sessionId: string
+  readonly userId: string
+  readonly personaId: string
+  turnCount: number
+  summary: string
+  /** turns up to this number are folded into `summary` */
+  summarizedTurn: number
+  tokensUsed: number
+  startedAt: Date
+  lastActivityAt: Date
+  /** the newest messages, oldest first, at most `window` of them */
+  recent: TranscriptMessage[]
+}
+
+export interface TurnRecord {
+  user: string
+  reply: string
+  tokens: number
+  processingTime: number
+  responseType: string
+  speakerId: string
+  userId: string
+}
+
+const MAX_CACHED_THREADS = 2000
+
+/**
+ * Threads in SQLite with the hot part (counters, summary, recent messages) cached in memory,
+ * so a chat turn reads nothing from the database once its thread is warm.
+ */
+export function createThreadStore (prisma: PrismaClient, window: number) {
+  const cache = new Map<string, Thread>()
+  const key = (sessionId: string, personaId: string) => `${sessionId}:${personaId}`
+  const remember = (thread: Thread) => {
+    const k = key(thread.sessionId, thread.personaId)
+    cache.delete(k)
+    cache.set(k, thread)
+    if (cache.size > MAX_CACHED_THREADS) cache.delete(cache.keys().next().value as string)
+    return thread
+  }
+
+  return {
+    key,
+
+    async open (sessionId: string, userId: string, personaId: string): Promise<Thread> {
+      const cached = cache.get(key(sessionId, personaId))
+      if (cached) return remember(cached)
+      const row = await prisma.conversation.upsert({
+        where: { sessionId_personaId: { sessionId, personaId } },
+        create: { sessionId, userId, personaId, kind: 'user' },
+        update: {},
+      })
+      const recent = await prisma.message.findMany({
+        where: { conversationId: row.id },
+        orderBy: [{ turnNumber: 'desc' }, { createdAt: 'desc' }],
+        take: window,
+      })
+      return remember({
+        id: row.id,
+        sessionId,
+        userId,
+        personaId,
+        turnCount: row.turnCount,
+        summary: row.summary,
+        summarizedTurn: row.summarizedTurn,
+        tokensUsed: row.tokensUsed,
+        startedAt: row.startedAt,
+        lastActivityAt: row.lastActivityAt,
+        recent: recent.reverse().map((m) => ({ role: m.role === 'user' ? 'user' : 'persona', content: m.content })),
+      })
+    },
+
+    async byId (id: string) {
+      for (const thread of cache.values()) if (thread.id === id) return thread
+      return prisma.conversation.findUnique({ where: { id } })
+    },
+
+    /** The thread if it exists, without creating it. */
+    async find (sessionId: string, personaId: string) {
+      return cache.get(key(sessionId, personaId)) ??
+        prisma.conversation.findUnique({ where: { sessionId_personaId: { sessionId, personaId } } })
+    },
+
+    async appendTurn (thread: Thread, turn: TurnRecord): Promise<number> {
+      const turnNumber = thread.turnCount + 1
+      const at = new Date()
+      await prisma.$transaction([
+        prisma.message.createMany({
+          data: [
+            { conversationId: thread.id, turnNumber, role: 'user', speakerId: turn.userId, content: turn.user, createdAt: at },
+            {
+              conversationId: thread.id, turnNumber, role: 'persona', speakerId: turn.speakerId, content: turn.reply,
+              tokens: turn.tokens, processingTime: turn.processingTime, responseType: turn.responseType, createdAt: at,
+            },
+          ],
+        }),
+        prisma.conversation.update({
+          where: { id: thread.id },
+          data: { turnCount: turnNumber, tokensUsed: { increment: turn.tokens }, lastActivityAt: at },
+        }),
+      ])
+      thread.turnCount = turnNumber
+      thread.tokensUsed += turn.tokens
+      thread.lastActivityAt = at
+      thread.recent.push({ role: 'user', content: turn.user }, { role: 'persona', content: turn.reply })
+      if (thread.recent.length > window) thread.recent.splice(0, thread.recent.length - window)
+      return turnNumber
+    },
+
+    /** Messages of turns after `afterTurn` up to and including `throughTurn`, oldest first. */
+    async turns (conversationId: string, afterTurn: number, throughTurn: number): Promise<TranscriptMessage[]> {
+      const rows = await prisma.message.findMany({
+        where: { conversationId, turnNumber: { gt: afterTurn, lte: throughTurn } },
+        orderBy: [{ turnNumber: 'asc' }, { createdAt: 'asc' }, { role: 'desc' }],
+      })
+      return rows.map((m) => ({ role: m.role === 'user' ? 'user' : 'persona', content: m.content }))
+    },
+
+    async saveSummary (thread: Thread, summary: string, summarizedTurn: number): Promise<void> {
+      await prisma.conversation.update({ where: { id: thread.id }, data: { summary, summarizedTurn } })
+      thread.summary = summary
+      thread.summarizedTurn = summarizedTurn
+    },
+
+    async page (conversationId: string, limit: number, beforeTurn?: number) {
+      const rows = await prisma.message.findMany({
+        where: { conversationId, ...(beforeTurn === undefined ? {} : { turnNumber: { lt: beforeTurn } }) },
+        orderBy: [{ turnNumber: 'desc' }, { role: 'asc' }],
+        take: limit + 1,
+      })
+      return rows.reverse()
+    },
+
+    async clear (thread: { id: string, sessionId: string | null, personaId: string }): Promise<number> {
+      const [{ count }] = await prisma.$transaction([
+        prisma.message.deleteMany({ where: { conversationId: thread.id } }),
+        prisma.conversation.update({ where: { id: thread.id }, data: { turnCount: 0, summary: '', summarizedTurn: 0, tokensUsed: 0 } }),
+      ])
+      if (thread.sessionId !== null) cache.delete(key(thread.sessionId, thread.personaId))
+      return count
+    },
+
+    /** Drops cached threads of sessions that no longer exist. */
+    forgetSessions (sessionIds: Set<string>): void {
+      for (const [k, thread] of cache) if (sessionIds.has(thread.sessionId)) cache.delete(k)
+    },
+  }
+}
+
+export type ThreadStore = ReturnType<typeof createThreadStore>
