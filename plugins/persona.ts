@@ -1,7 +1,9 @@
 import fp from 'fastify-plugin'
+import { createMemoryStats } from '../src/memory/stats.ts'
 import { createPersonaMethods } from '../src/personas/methods.ts'
 import { createPersonaRepository } from '../src/personas/repository.ts'
 import { createPersonaService, type PersonaService } from '../src/personas/service.ts'
+import { personaView } from '../src/personas/views.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -16,14 +18,21 @@ export default fp(async (app) => {
   await personas.init()
   app.decorate('personas', personas)
 
+  const memoryStats = createMemoryStats(app.db.sqlite)
   app.rpc.registry.add(...createPersonaMethods({
     personas,
     sessions: app.sessions,
-    memoryStats: async (personaId) => ({ total_memories: await prisma.memory.count({ where: { personaId, prunedAt: null } }) }),
+    memoryStats: async (personaId, userId) => memoryStats.persona(personaId, userId),
   }))
+
+  // watchers of `persona.<id>` see every state change
+  personas.onChange((persona) => {
+    const { interaction_state } = personaView(persona, personas)
+    app.events.publish(`persona.${persona.id}`, 'state_changed', { persona_id: persona.id, name: persona.name, interaction_state })
+  })
 
   app.scheduler.every('persona-regeneration', app.config.personas.regenerationCron, async () => {
     const changed = await personas.regenerateAll()
     if (changed > 0) app.log.debug({ changed }, 'persona state regenerated')
   })
-}, { name: 'persona', dependencies: ['config', 'db', 'rpc', 'sessions', 'scheduler'] })
+}, { name: 'persona', dependencies: ['config', 'db', 'rpc', 'events', 'sessions', 'scheduler'] })

@@ -210,7 +210,7 @@ t.test('environment overrides', async (t) => {
     t.same(config.server, { ...config.server, port: 7001, host: '10.2.2.2', dataDir: './env-data', databaseUrl: 'file:/env.db', logLevel: 'error', maxConnections: 6 })
     t.equal(config.ollama.host, 'http://env-ollama:2')
     t.equal(config.ollama.model, 'env-model')
-    t.same(config.vector, { store: 'chroma', chromaUrl: 'http://env-chroma:2' })
+    t.same(config.vector, { ...config.vector, store: 'chroma', chromaUrl: 'http://env-chroma:2' })
     t.same(config.auth.apiKeys, [{ user: 'envuser', key: 'env-key-456', scope: 'client' }], 'API_KEYS replaces the file keys')
     t.equal(config.rateLimits.enabled, false)
     t.same(unfrozen(config), [], 'still deeply frozen')

@@ -5,6 +5,7 @@ import { Value } from '@sinclair/typebox/value'
 import { ConfigSchema, type AppConfig } from './schema.ts'
 import { ENV_OVERRIDES } from './env.ts'
 import { ConfigError } from './errors.ts'
+import { describeSchemaError } from '../util/schema-errors.ts'
 
 export { ConfigError }
 
@@ -80,9 +81,7 @@ function readConfigFile (file: string, required: boolean, origin?: string): Raw 
 }
 
 function expectation (error: { message: string, schema: TSchema }): string {
-  const choices = (error.schema.anyOf as TSchema[] | undefined)?.map((s) => s.const)
-  if (choices?.every((c) => c !== undefined)) return `expected one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`
-  return error.message.toLowerCase()
+  return describeSchemaError(error).toLowerCase()
 }
 
 function describe (value: unknown): string {

@@ -20,6 +20,7 @@ const Server = section({
   databaseUrl: Type.Optional(Type.String({ minLength: 1, description: 'file:PATH; defaults to DATA_DIR/persona.db' })),
   maxFrameBytes: Type.Integer({ default: 1048576, minimum: 1024, description: 'largest WebSocket frame; bigger closes with 1009' }),
   maxConnections: Type.Integer({ default: 1000, minimum: 1 }),
+  maxBufferedBytes: Type.Integer({ default: 4194304, minimum: 1024, description: 'a client with more than this waiting to be sent loses its event subscriptions' }),
   shutdownGraceMs: Type.Integer({ default: 10000, minimum: 0, description: 'time in-flight calls get on SIGTERM' }),
 })
 
@@ -58,6 +59,7 @@ const Personas = section({
 const Vector = section({
   store: Type.Union([Type.Literal('chroma'), Type.Literal('local')], { default: 'chroma' }),
   chromaUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+  recheckSeconds: Type.Number({ default: 10, exclusiveMinimum: 0, description: 'how often an unreachable Chroma is re-checked' }),
 })
 
 const Fraction = (def: number, description: string) => Type.Number({ default: def, minimum: 0, maximum: 1, description })
@@ -83,7 +85,7 @@ const Memory = section({
     minMemories: Integer(10, 'never prune below this many', 0),
     importanceThreshold: Fraction(0.6, 'only memories below this importance are pruned'),
     batchSize: Integer(200, 'most memories one prune removes', 1),
-    maxImportantFraction: Fraction(0.25, 'abort when the plan would remove more than this fraction of memories at or above the threshold'),
+    maxImportantFraction: Fraction(0.25, 'abort (remove nothing) when more than this fraction of the excess over the target could only be cut from memories that matter (at or above the threshold, or protected)'),
     protectAccessedWithinHours: Type.Number({ default: 24, minimum: 0 }),
     protectAccessCount: Integer(5, 'memories accessed this often are never pruned', 1),
     protectYoungerThanHours: Type.Number({ default: 24, minimum: 0 }),
@@ -101,6 +103,90 @@ const Memory = section({
     autoPrune: Type.Boolean({ default: true }),
     autoPruneThreshold: Integer(1000, 'after decay, personas above this many memories are pruned', 1),
   }),
+})
+
+// Relationship rules of original-api.md section 5 (RelationshipManager and CompatibilityEngine).
+const Dimension = Type.Number({ minimum: -1, maximum: 1 })
+const ContextBonus = Type.Object({
+  affinity: Type.Optional(Dimension), trust: Type.Optional(Dimension), respect: Type.Optional(Dimension), intimacy: Type.Optional(Dimension),
+}, { additionalProperties: false })
+
+const Relationships = section({
+  initialValue: Fraction(0.5, 'all four dimensions of a new relationship'),
+  qualityStep: Fraction(0.1, 'an interaction moves a dimension by quality x this x duration factor'),
+  durationNormaliserMinutes: Type.Number({ default: 30, exclusiveMinimum: 0, description: 'interactions this long or longer count in full' }),
+  multipliers: section({
+    affinity: Type.Number({ default: 1, minimum: 0, maximum: 2 }),
+    trust: Type.Number({ default: 0.8, minimum: 0, maximum: 2 }),
+    respect: Type.Number({ default: 0.9, minimum: 0, maximum: 2 }),
+    intimacy: Type.Number({ default: 0.7, minimum: 0, maximum: 2 }),
+  }),
+  contextBonuses: Type.Record(Type.String({ minLength: 1 }), ContextBonus, {
+    default: {
+      conflict: { trust: -0.2, affinity: -0.1 },
+      collaboration: { trust: 0.1, respect: 0.1 },
+      casual: { affinity: 0.1 },
+      deep_conversation: { intimacy: 0.1, trust: 0.05 },
+      professional: { respect: 0.1 },
+    },
+    description: 'added per interaction context; configured contexts add to or replace the default ones',
+  }),
+  typeThresholds: section({
+    minInteractions: Integer(3, 'fewer interactions than this: stranger', 0),
+    hostileBelow: Fraction(0.3, 'average of the four below this: enemy or rival'),
+    enemyAffinityBelow: Fraction(0.2, 'a hostile pair below this affinity is enemy, else rival'),
+    acquaintanceBelow: Fraction(0.5, 'average below this: acquaintance'),
+    friendBelow: Fraction(0.7, 'average below this: friend; at or above: romantic, mentor or close_friend'),
+    romanticIntimacyAbove: Fraction(0.8, 'close pair above this intimacy: romantic'),
+    mentorRespectAbove: Fraction(0.8, 'close pair above this respect (and interactions): mentor'),
+    mentorInteractionsAbove: Integer(10, 'mentor needs more interactions than this', 0),
+  }),
+  compatibilityWeights: section({
+    personality: Fraction(0.35, 'weight of Big-Five personality'),
+    social: Fraction(0.25, 'weight of charisma, intelligence and rank'),
+    interests: Fraction(0.25, 'weight of shared topic preferences'),
+    history: Fraction(0.15, 'weight of the existing relationship'),
+  }),
+  predictions: section({
+    excellent: Fraction(0.8, 'overall above this: excellent'),
+    veryGood: Fraction(0.65, 'overall above this: very_good'),
+    good: Fraction(0.5, 'overall above this: good'),
+    challenging: Fraction(0.35, 'overall above this: challenging, else difficult'),
+  }),
+  userTurnMinutes: Type.Number({ default: 1, exclusiveMinimum: 0, description: 'how long one user chat turn counts in a persona-user relationship' }),
+})
+
+// Emotional state of original-api.md section 6, plus the drift and regeneration the earlier server never ran.
+const Emotions = section({
+  initial: section({
+    mood: Type.Number({ default: 0.5, minimum: -1, maximum: 1 }),
+    energyLevel: Fraction(0.7, 'first-read energy'),
+    stressLevel: Fraction(0.3, 'first-read stress'),
+    curiosity: Fraction(0.6, 'first-read curiosity'),
+    socialBattery: Fraction(0.8, 'first-read social battery'),
+  }),
+  moodPerTurn: Fraction(0.05, 'a fully warm turn lifts mood by this, a hostile one lowers it'),
+  stressPerTurn: Fraction(0.05, 'a fully warm turn eases stress by this, a hostile one raises it'),
+  energyDrainPerTurn: Fraction(0.01, 'energy every turn costs'),
+  socialBatteryDrainPerTurn: Fraction(0.02, 'social battery every turn costs'),
+  regenerationPerHour: Fraction(0.25, 'share of the gap to the initial values closed per hour'),
+  regenerationCron: Cron('*/5 * * * *', 'when emotional states regenerate'),
+})
+
+// Persona-to-persona conversations of original-api.md section 4.
+const PersonaConversations = section({
+  continueThreshold: Type.Integer({ default: 40, minimum: 0, maximum: 100, description: 'a conversation continues while the score is at least this' }),
+  minTokenBudget: Integer(50, 'and while more tokens than this remain', 0),
+  defaultTokenBudget: Integer(1000, 'token budget of a conversation that names none', 1),
+  defaultTopic: Type.String({ default: 'general', minLength: 1 }),
+  cooldownBaseSeconds: Integer(300, 'cooldown both participants get when a conversation ends', 0),
+  satisfyingScoreAbove: Type.Integer({ default: 70, minimum: 0, maximum: 100, description: 'final score above this: cooldown x satisfyingMultiplier' }),
+  satisfyingMultiplier: Type.Number({ default: 0.5, minimum: 0 }),
+  unsatisfyingScoreBelow: Type.Integer({ default: 30, minimum: 0, maximum: 100, description: 'final score below this: cooldown x unsatisfyingMultiplier' }),
+  unsatisfyingMultiplier: Type.Number({ default: 2, minimum: 0 }),
+  fatigueCooldownDivisor: Type.Number({ default: 100, exclusiveMinimum: 0, description: 'cooldown x (1 + first participant fatigue / this)' }),
+  maxTurns: Integer(20, 'most turns one conversation.run plays', 1),
+  turnMinSeconds: Integer(30, 'a turn lasts at least this long', 0),
 })
 
 const ApiKeyEntry = Type.Object({
@@ -128,6 +214,9 @@ export const ConfigSchema = Type.Object({
   memory: Memory,
   auth: Auth,
   rateLimits: RateLimits,
+  relationships: Relationships,
+  emotions: Emotions,
+  personaConversations: PersonaConversations,
 }, { additionalProperties: false })
 
 export type AppConfig = Static<typeof ConfigSchema>

@@ -7,7 +7,7 @@ import type { RpcContext } from '../rpc/context.ts'
 import { domainError, ErrorCode, RpcError } from '../rpc/errors.ts'
 import { defineMethod } from '../rpc/registry.ts'
 import type { SessionService } from '../sessions/service.ts'
-import { ChatResult, ConversationStatus, StreamResult, TranscriptEntry } from './schemas.ts'
+import { ChatResult, StreamResult, TranscriptEntry } from './schemas.ts'
 import type { ConversationService } from './service.ts'
 import type { StreamRegistry } from './streams.ts'
 import type { ThreadStore } from './threads.ts'
@@ -159,37 +159,6 @@ export function createConversationMethods (deps: ConversationMethodDeps) {
           total_turns: thread.turnCount,
           has_more: hasMore,
           summary: thread.summary,
-        }
-      },
-    }),
-    defineMethod({
-      name: 'conversation.status',
-      description: 'State of a conversation: by id, or this session\'s thread with the current persona.',
-      readOnly: true,
-      params: Type.Object({ conversation_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }),
-      result: ConversationStatus,
-      handler: async ({ conversation_id }, ctx) => {
-        const { session } = ctx.connection
-        const thread = conversation_id === undefined
-          ? await threads.find(session.id, currentPersona(deps, ctx).id)
-          : await threads.byId(conversation_id)
-        // another user's conversation is reported as missing: its existence is not theirs to learn
-        if (!thread || (thread.userId !== null && thread.userId !== session.userId)) {
-          throw domainError(ErrorCode.ConversationNotFound, `Conversation not found: ${conversation_id ?? '(current)'}`, { conversation_id })
-        }
-        return {
-          id: thread.id,
-          kind: 'user' as const,
-          participants: [session.userId, thread.personaId],
-          topic: null,
-          turn_count: thread.turnCount,
-          duration: (thread.lastActivityAt.getTime() - thread.startedAt.getTime()) / 1000,
-          continue_score: 50,
-          tokens_remaining: null,
-          should_continue: true,
-          tokens_used: thread.tokensUsed,
-          summarized_turns: thread.summarizedTurn,
-          last_activity: thread.lastActivityAt.toISOString(),
         }
       },
     }),

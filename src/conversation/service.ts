@@ -13,7 +13,16 @@ import { foldIntoSummary } from './summary.ts'
 import type { Thread, ThreadStore } from './threads.ts'
 
 /** Adds a paragraph to the system prompt (memories, feelings about the user, mood); later services plug in. */
-export type PromptSection = (turn: { persona: Persona, userId: string, message: string }) => Promise<string | undefined>
+export type PromptSection = (turn: PromptContext) => Promise<string | undefined>
+
+export interface PromptContext {
+  persona: Persona
+  userId: string
+  message: string
+  conversationId: string
+  /** turns from this one on are already in the prompt's transcript */
+  firstTurnInPrompt: number
+}
 /** Runs after a turn is stored (memory, relationships); failures are logged, the turn stands. */
 export type TurnListener = (turn: CompletedTurn) => Promise<void>
 
@@ -78,7 +87,10 @@ export function createConversationService (deps: ConversationServiceDeps) {
   }
 
   return {
+    threads,
     addPromptSection (section: PromptSection): void { sections.push(section) },
+    /** the sections every persona prompt carries (persona-to-persona turns use them too) */
+    promptSections: (): PromptSection[] => sections,
     onTurn (listener: TurnListener): void { listeners.push(listener) },
 
     /** One turn: the persona (which must be able to talk) answers the user in its session's thread. */
@@ -88,7 +100,14 @@ export function createConversationService (deps: ConversationServiceDeps) {
       const started = performance.now()
       const thread = await threads.open(session.id, session.userId, persona.id)
       return withLock(thread.id, async () => {
-        const extra = await Promise.all(sections.map((section) => section({ persona, userId: session.userId, message: options.message })))
+        const context: PromptContext = {
+          persona,
+          userId: session.userId,
+          message: options.message,
+          conversationId: thread.id,
+          firstTurnInPrompt: thread.turnCount - Math.ceil(config.session.maxContextMessages / 2) + 1,
+        }
+        const extra = await Promise.all(sections.map((section) => section(context)))
         const result = await llm.generate({
           messages: buildMessages({
             persona,

@@ -1,6 +1,6 @@
 import type { LlmProvider } from '../llm/types.ts'
 import type { TranscriptMessage } from './prompt.ts'
-import { defuseUserText } from './sanitize.ts'
+import { defuseUserText } from '../llm/sanitize.ts'
 
 /** Summaries stay short so the prompt stays bounded however long the conversation gets. */
 export const MAX_SUMMARY_CHARS = 2000

@@ -4,8 +4,9 @@ import { TypeCompiler } from '@sinclair/typebox/compiler'
 import type { TypeCheck } from '@sinclair/typebox/compiler'
 import { Value } from '@sinclair/typebox/value'
 import type { RpcContext } from './context.ts'
-import { invalidParams, methodNotFound } from './errors.ts'
+import { domainError, ErrorCode, invalidParams, methodNotFound } from './errors.ts'
 import { buildOpenRpcDocument } from './openrpc.ts'
+import { describeSchemaError } from '../util/schema-errors.ts'
 import type { OpenRpcDocument } from './openrpc.ts'
 
 /**
@@ -19,6 +20,8 @@ export interface MethodDefinition<P extends TObject = TObject, R extends TSchema
   readonly result: R
   /** true when the method changes nothing (MCP readOnlyHint, safe to retry) */
   readonly readOnly?: boolean
+  /** 'admin': only callers with the admin scope (operator functions that touch every user's data) */
+  readonly scope?: 'admin'
   handler (params: Static<P>, ctx: RpcContext): Static<R> | Promise<Static<R>>
 }
 
@@ -91,6 +94,9 @@ export class MethodRegistry {
       if (name === DISCOVER) return this.discover()
       throw methodNotFound(name)
     }
+    if (entry.def.scope === 'admin' && ctx.connection.user.scope !== 'admin') {
+      throw domainError(ErrorCode.Forbidden, `${name} needs an API key with the admin scope`, { method: name })
+    }
     let params: unknown
     if (rawParams === undefined) params = {}
     else if (typeof rawParams !== 'object' || rawParams === null || Array.isArray(rawParams)) {
@@ -118,7 +124,7 @@ export class MethodRegistry {
 function firstErrors (check: TypeCheck<TSchema>, value: unknown): Array<{ path: string, message: string }> {
   const out: Array<{ path: string, message: string }> = []
   for (const error of check.Errors(value)) {
-    out.push({ path: error.path === '' ? '/' : error.path, message: error.message })
+    out.push({ path: error.path === '' ? '/' : error.path, message: describeSchemaError(error) })
     if (out.length >= MAX_REPORTED_ERRORS) break
   }
   return out

@@ -1,6 +1,7 @@
 // Applies prisma/migrations/<name>/migration.sql the way `prisma migrate deploy` does, recording each one in
 // Prisma's own `_prisma_migrations` table, so that Prisma's CLI (where its engines exist) sees the same history.
 // better-sqlite3 directly: this runs before Prisma connects, and the Prisma 7 CLI cannot migrate offline.
+import { toSqlTime } from './sql-time.ts'
 import { createHash, randomUUID } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -48,8 +49,7 @@ interface Row {
 
 export interface Migration { name: string, sql: string, checksum: string }
 
-/** The same text format the Prisma adapter writes for DateTime. */
-const now = (): string => new Date().toISOString().replace('Z', '+00:00')
+const now = (): string => toSqlTime()
 
 /** Migration folders (those holding a migration.sql), sorted by name as Prisma does. */
 export function readMigrations (dir: string): Migration[] {

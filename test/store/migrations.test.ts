@@ -4,11 +4,13 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import Database from 'better-sqlite3'
-import { applyMigrations, MigrationError } from '../../src/store/migrations.ts'
+import { applyMigrations, MigrationError, readMigrations } from '../../src/store/migrations.ts'
 import { DEFAULT_MIGRATIONS_DIR, openDatabase, resolveDatabaseFile } from '../../src/store/database.ts'
 import { checkSchema, parseSchema } from '../../src/store/schema-check.ts'
 
 const INIT = '20261127000000_init'
+/** every real migration, in order */
+const ALL = readMigrations(DEFAULT_MIGRATIONS_DIR).map((m) => m.name)
 const SCHEMA = readFileSync(fileURLToPath(new URL('../../prisma/schema.prisma', import.meta.url)), 'utf8')
 const initSql = (): string => readFileSync(path.join(DEFAULT_MIGRATIONS_DIR, INIT, 'migration.sql'), 'utf8')
 
@@ -47,17 +49,17 @@ t.test('a fresh database migrates and records the migration as Prisma does', asy
   const db = open(t, path.join(t.testdir(), 'test.db'))
   const logged: string[] = []
   const result = applyMigrations(db, DEFAULT_MIGRATIONS_DIR, { info: (_o, msg) => { logged.push(msg ?? '') } })
-  t.same(result, { applied: [INIT], skipped: [] })
-  t.same(logged, ['migration applied'])
+  t.same(result, { applied: ALL, skipped: [] })
+  t.same(logged, ALL.map(() => 'migration applied'))
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((r) => r.name)
   for (const m of parseSchema(SCHEMA)) t.ok(tables.includes(m.table), `table ${m.table}`)
   const [row, ...more] = rows(db)
-  t.equal(more.length, 0)
+  t.same(more.map((r) => r.migration_name), ALL.slice(1))
   const checksum = createHash('sha256').update(readFileSync(path.join(DEFAULT_MIGRATIONS_DIR, INIT, 'migration.sql'))).digest('hex')
   t.match(row, { migration_name: INIT, checksum, applied_steps_count: 1, logs: null, rolled_back_at: null, id: /^[0-9a-f-]{36}$/ })
   t.ok(typeof row?.finished_at === 'string' && typeof row.started_at === 'string')
-  t.same(applyMigrations(db, DEFAULT_MIGRATIONS_DIR), { applied: [], skipped: [INIT] }, 're-running is a no-op')
-  t.equal(rows(db).length, 1)
+  t.same(applyMigrations(db, DEFAULT_MIGRATIONS_DIR), { applied: [], skipped: ALL }, 're-running is a no-op')
+  t.equal(rows(db).length, ALL.length)
 })
 
 t.test('an applied migration whose file changed is refused', async (t) => {
@@ -84,13 +86,13 @@ t.test('a failed migration is rolled back, recorded, and blocks later runs until
   const db = open(t, path.join(root, 'test.db'))
   t.throws(() => applyMigrations(db, dir), { name: 'MigrationError', migration: bad, message: /no such table: Nowhere/ })
   t.notOk(db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'Scratch'").get(), 'its statements were rolled back')
-  t.match(rows(db), [{ migration_name: INIT, applied_steps_count: 1 }, { migration_name: bad, finished_at: null, applied_steps_count: 0, logs: /Nowhere/ }])
+  t.match(rows(db), [...ALL.map((name) => ({ migration_name: name, applied_steps_count: 1 })), { migration_name: bad, finished_at: null, applied_steps_count: 0, logs: /Nowhere/ }])
 
   writeFileSync(path.join(dir, bad, 'migration.sql'), 'CREATE TABLE "Scratch" ("a" TEXT);\n')
   t.throws(() => applyMigrations(db, dir), { migration: bad, message: /failed; no new migrations will be applied/ }, 'blocked even once fixed')
 
   db.prepare('UPDATE "_prisma_migrations" SET rolled_back_at = current_timestamp WHERE migration_name = ?').run(bad)
-  t.same(applyMigrations(db, dir), { applied: [bad], skipped: [INIT] }, 'applies once marked rolled back')
+  t.same(applyMigrations(db, dir), { applied: [bad], skipped: ALL }, 'applies once marked rolled back')
 })
 
 t.test('a migration that breaks a foreign key is rolled back', async (t) => {
@@ -161,7 +163,7 @@ t.test('a table-rebuilding migration keeps the child rows', async (t) => {
   const db = fresh(t, path.join(root, 'test.db'))
   seed(db)
   const dir = migrationsWith(root, { [rebuild]: redefinePersona() })
-  t.same(applyMigrations(db, dir), { applied: [rebuild], skipped: [INIT] })
+  t.same(applyMigrations(db, dir), { applied: [rebuild], skipped: ALL })
   t.equal(count(db, 'SELECT count(*) AS n FROM "EmotionalState"'), 1)
   t.equal(count(db, 'SELECT count(*) AS n FROM "Memory"'), 1)
   t.equal(count(db, 'SELECT count(*) AS n FROM "Session" WHERE "currentPersonaId" = \'p1\''), 1)
@@ -189,7 +191,7 @@ t.test('openDatabase: WAL, foreign keys, Prisma with Json and cascades', async (
   const file = path.join(t.testdir(), 'nested', 'dir', 'persona.db')
   const store = await openDatabase({ url: `file:${file}` })
   t.teardown(() => store.close())
-  t.same(store.migrations, { applied: [INIT], skipped: [] })
+  t.same(store.migrations, { applied: ALL, skipped: [] })
   t.equal(store.sqlite.pragma('journal_mode', { simple: true }), 'wal')
   t.equal(store.sqlite.pragma('foreign_keys', { simple: true }), 1)
   t.match(await store.prisma.$queryRawUnsafe('PRAGMA journal_mode'), [{ journal_mode: 'wal' }])
@@ -215,6 +217,6 @@ t.test('openDatabase: WAL, foreign keys, Prisma with Json and cascades', async (
 
   await store.close()
   const again = await openDatabase({ file })
-  t.same(again.migrations, { applied: [], skipped: [INIT] })
+  t.same(again.migrations, { applied: [], skipped: ALL })
   await again.close()
 })

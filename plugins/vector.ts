@@ -1,0 +1,48 @@
+import path from 'node:path'
+import fp from 'fastify-plugin'
+import { selectEmbedder } from '../src/memory/embedders/select.ts'
+import { startBundledChroma, type BundledChroma } from '../src/memory/vector/chroma-process.ts'
+import { createChromaIndex } from '../src/memory/vector/chroma.ts'
+import { createVectorSource } from '../src/memory/vector/sqlite-source.ts'
+import { createVectorStore, type VectorStore } from '../src/memory/vector/store.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    vectors: VectorStore
+  }
+}
+
+/**
+ * The embedder and the vector index: Chroma (at CHROMA_URL, or the server bundled in the chromadb
+ * package, started here and stopped on shutdown) or the local in-process index.
+ */
+export default fp(async (app) => {
+  const { config } = app
+  const log = app.log.child({ component: 'vector' })
+  const embedder = await selectEmbedder({ config: config.ollama, log, ollamaUp: app.llm.status().available })
+  let bundled: BundledChroma | undefined
+  let chroma
+  if (config.vector.store === 'chroma') {
+    let url = config.vector.chromaUrl
+    if (url === undefined) {
+      bundled = await startBundledChroma({ dataDir: path.resolve(config.server.dataDir), log })
+      url = bundled.url
+      log.info({ url }, 'bundled Chroma server started')
+    }
+    chroma = createChromaIndex({ url, log })
+  }
+  const vectors = createVectorStore({
+    kind: config.vector.store, chroma, source: createVectorSource(app.db.sqlite), embedder, log, recheckMs: config.vector.recheckSeconds * 1000,
+  })
+  await vectors.open(embedder)
+  log.info({ embedder: embedder.id, index: vectors.status() }, 'vector index ready')
+  app.decorate('vectors', vectors)
+  app.health.add('vector', () => {
+    const status = vectors.status()
+    return { status: status.available ? 'up' : 'degraded', detail: `${status.kind} (${status.embedder})${status.detail ? `: ${status.detail}` : ''}` }
+  }, { required: false })
+  app.addHook('onClose', async () => {
+    await vectors.close()
+    await bundled?.stop()
+  })
+}, { name: 'vector', dependencies: ['config', 'db', 'system', 'llm'] })

@@ -1,0 +1,182 @@
+import { Type } from '@sinclair/typebox'
+import { currentPersona } from '../personas/methods.ts'
+import { PersonaRef } from '../personas/schemas.ts'
+import type { PersonaService } from '../personas/service.ts'
+import type { RpcContext } from '../rpc/context.ts'
+import { defineMethod } from '../rpc/registry.ts'
+import type { SessionService } from '../sessions/service.ts'
+import type { MemoryRepository } from './repository.ts'
+import { MemoryView, memoryView, toSnakeKeys, VisibilitySchema } from './schemas.ts'
+import type { MemoryService } from './service.ts'
+import type { MemoryStats } from './stats.ts'
+import type { Visibility } from './types.ts'
+
+export interface MemoryMethodDeps {
+  memory: MemoryService
+  repository: MemoryRepository
+  stats: MemoryStats
+  personas: PersonaService
+  sessions: SessionService
+}
+
+const Query = Type.String({ minLength: 1, maxLength: 2000 })
+const OptionalPersona = { persona_id: Type.Optional(PersonaRef) }
+
+/** Storing and recalling memories: what any client may do with the memories it can see. */
+export function createMemoryMethods (deps: MemoryMethodDeps) {
+  const { memory, repository, stats, personas } = deps
+  const target = (ctx: RpcContext, ref?: string) => (ref === undefined ? currentPersona(deps, ctx) : personas.get(ref))
+  const userId = (ctx: RpcContext) => ctx.connection.user.id
+
+  return [
+    defineMethod({
+      name: 'memory.search',
+      description: 'Memories of a persona (default: the current one) ranked by similarity to the query, importance and recency.',
+      readOnly: true,
+      params: Type.Object({
+        ...OptionalPersona,
+        query: Query,
+        n_results: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+        memory_type: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+        min_importance: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
+      }),
+      result: Type.Object({ memories: Type.Array(MemoryView), query: Type.String(), result_count: Type.Integer() }),
+      handler: async (p, ctx) => {
+        const persona = target(ctx, p.persona_id)
+        const hits = await memory.search({
+          personaIds: [persona.id], userId: userId(ctx), query: p.query, limit: p.n_results, minImportance: p.min_importance, memoryType: p.memory_type,
+        })
+        return { memories: hits.map(memoryView), query: p.query, result_count: hits.length }
+      },
+    }),
+    defineMethod({
+      name: 'memory.store',
+      description: 'Store a memory for a persona (default: the current one). Without `importance` it is scored from the content.',
+      params: Type.Object({
+        ...OptionalPersona,
+        content: Type.String({ minLength: 1, maxLength: 8000 }),
+        memory_type: Type.String({ minLength: 1, maxLength: 64, default: 'user_input' }),
+        importance: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+        emotional_valence: Type.Number({ minimum: -1, maximum: 1, default: 0 }),
+        related_personas: Type.Array(Type.String({ maxLength: 128 }), { maxItems: 32, default: [] }),
+        visibility: Type.Optional(VisibilitySchema),
+        metadata: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
+      }),
+      result: Type.Object({ memory_id: Type.String(), stored: Type.Literal(true), importance: Type.Number() }),
+      handler: async (p, ctx) => {
+        const persona = target(ctx, p.persona_id)
+        const stored = await memory.store({
+          personaId: persona.id, userId: userId(ctx), content: p.content, memoryType: p.memory_type, importance: p.importance,
+          emotionalValence: p.emotional_valence, visibility: p.visibility as Visibility | undefined, relatedPersonas: p.related_personas, metadata: p.metadata,
+        })
+        return { memory_id: stored.id, stored: true as const, importance: stored.importance }
+      },
+    }),
+    defineMethod({
+      name: 'memory.search_cross_persona',
+      description: 'Search the current persona\'s memories and what other personas share (shared and public memories).',
+      readOnly: true,
+      params: Type.Object({
+        ...OptionalPersona,
+        query: Query,
+        n_results: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
+        min_importance: Type.Number({ minimum: 0, maximum: 1, default: 0.6 }),
+        include_shared: Type.Boolean({ default: true }),
+        include_public: Type.Boolean({ default: true }),
+      }),
+      result: Type.Object({
+        requesting_persona: Type.String(),
+        query: Type.String(),
+        memories: Type.Array(Type.Object({
+          memory_id: Type.String(), content: Type.String(), similarity: Type.Number(), importance: Type.Number(), memory_type: Type.String(),
+          created_at: Type.String({ format: 'date-time' }), visibility: VisibilitySchema,
+          source: Type.Union([Type.Literal('own'), Type.Literal('cross_persona')]), source_persona: Type.String(),
+        })),
+        total_results: Type.Integer(),
+        search_params: Type.Object({ min_importance: Type.Number(), include_shared: Type.Boolean(), include_public: Type.Boolean() }),
+      }),
+      handler: async (p, ctx) => {
+        const persona = target(ctx, p.persona_id)
+        const visibilities = [...(p.include_shared ? ['shared' as const] : []), ...(p.include_public ? ['public' as const] : [])]
+        const others = personas.list().map((x) => x.id).filter((id) => id !== persona.id)
+        const search = { userId: userId(ctx), query: p.query, limit: p.n_results, minImportance: p.min_importance }
+        const [own, cross] = await Promise.all([
+          memory.search({ ...search, personaIds: [persona.id] }),
+          visibilities.length === 0 ? [] : memory.search({ ...search, personaIds: others, visibilities }),
+        ])
+        const hits = [...own, ...cross].sort((a, b) => b.score - a.score).slice(0, p.n_results)
+        return {
+          requesting_persona: persona.id,
+          query: p.query,
+          memories: hits.map((h) => ({
+            memory_id: h.id, content: h.content, similarity: Math.round(h.similarity * 10_000) / 10_000, importance: h.importance,
+            memory_type: h.memoryType, created_at: new Date(h.createdAt).toISOString(), visibility: h.visibility,
+            source: h.personaId === persona.id ? 'own' as const : 'cross_persona' as const, source_persona: h.personaId,
+          })),
+          total_results: hits.length,
+          search_params: { min_importance: p.min_importance, include_shared: p.include_shared, include_public: p.include_public },
+        }
+      },
+    }),
+    defineMethod({
+      name: 'memory.stats',
+      description: 'Counts and averages of a persona\'s memories (default: the current one), as far as this caller may see them.',
+      readOnly: true,
+      params: Type.Object(OptionalPersona),
+      result: Type.Object({ total_memories: Type.Integer() }, { additionalProperties: true }),
+      handler: ({ persona_id }, ctx) => stats.persona(target(ctx, persona_id).id, userId(ctx)),
+    }),
+    defineMethod({
+      name: 'memory.get_stats',
+      description: 'The memory system as a whole: every persona\'s figures, the embedder, the vector index and the settings in force.',
+      readOnly: true,
+      params: Type.Object({}),
+      result: Type.Object({
+        personas: Type.Array(Type.Object({ persona_id: Type.String(), name: Type.String(), stats: Type.Record(Type.String(), Type.Unknown()) })),
+        total_memories: Type.Integer(),
+        embedder: Type.String(),
+        vector_index: Type.Record(Type.String(), Type.Unknown()),
+        settings: Type.Record(Type.String(), Type.Unknown()),
+        timestamp: Type.String({ format: 'date-time' }),
+      }),
+      handler: (_p, ctx) => {
+        const rows = personas.list().map((p) => ({ persona_id: p.id, name: p.name, stats: stats.persona(p.id, userId(ctx)) }))
+        return {
+          personas: rows,
+          total_memories: rows.reduce((n, r) => n + r.stats.total_memories, 0),
+          embedder: memory.embedderId,
+          vector_index: { ...memory.indexStatus() },
+          settings: Object.fromEntries(Object.entries(memory.settings()).map(([k, v]) => [k, toSnakeKeys(v)])),
+          timestamp: new Date().toISOString(),
+        }
+      },
+    }),
+    defineMethod({
+      name: 'memory.shared_stats',
+      description: 'How many memories each persona shares with others (shared, public, cross-references).',
+      readOnly: true,
+      params: Type.Object({}),
+      result: Type.Object({ shared_memory_statistics: Type.Record(Type.String(), Type.Unknown()), timestamp: Type.String({ format: 'date-time' }) }),
+      handler: (_p, ctx) => ({ shared_memory_statistics: stats.shared(userId(ctx)), timestamp: new Date().toISOString() }),
+    }),
+    defineMethod({
+      name: 'persona.memory',
+      description: 'What the current persona remembers about a query (its most recent memories when the query is empty).',
+      readOnly: true,
+      params: Type.Object({ query: Type.String({ maxLength: 2000, default: '' }), limit: Type.Integer({ minimum: 1, maximum: 100, default: 5 }) }),
+      result: Type.Object({
+        memories: Type.Array(Type.Object({ content: Type.String(), importance: Type.Number(), memory_type: Type.String(), created_at: Type.String({ format: 'date-time' }) })),
+        query: Type.String(),
+        total_found: Type.Integer(),
+      }),
+      handler: async ({ query, limit }, ctx) => {
+        const persona = currentPersona(deps, ctx)
+        const rows = query.trim() === ''
+          ? repository.recent(persona.id, userId(ctx), limit)
+          : await memory.search({ personaIds: [persona.id], userId: userId(ctx), query, limit })
+        const memories = rows.map((m) => ({ content: m.content, importance: m.importance, memory_type: m.memoryType, created_at: new Date(m.createdAt).toISOString() }))
+        return { memories, query, total_found: memories.length }
+      },
+    }),
+  ]
+}
