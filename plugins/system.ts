@@ -41,6 +41,6 @@ export default fp(async (app) => {
     app.db.sqlite.prepare('SELECT 1').get()
     return { status: 'up' }
   })
-  app.rpc.registry.add(...createSystemMethods({ stats, health, personas: app.personas, activeConversations: () => 0 }))
+  app.rpc.registry.add(...createSystemMethods({ stats, health, personas: app.personas }))
   await app.register(routes)
 }, { name: 'system', dependencies: ['db', 'rpc', 'persona'] })

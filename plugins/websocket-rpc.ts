@@ -46,7 +46,9 @@ export default fp(async (app) => {
         socket.close(1013, 'server at its connection limit, try again later')
         return
       }
-      serveRpcSocket(socket, ANONYMOUS, { dispatcher: app.rpc.dispatcher, sessions, stats: runtime, inFlight, log })
+      serveRpcSocket(socket, ANONYMOUS, {
+        dispatcher: app.rpc.dispatcher, sessions, stats: runtime, inFlight, log, maxBufferedBytes: config.server.maxBufferedBytes,
+      })
     },
   })
 }, { name: 'websocket-rpc', dependencies: ['config', 'rpc', 'sessions', 'persona', 'system'] })

@@ -5,12 +5,16 @@ import type { AppConfig } from './config/index.ts'
 import configPlugin from '../plugins/config.ts'
 import dbPlugin from '../plugins/db.ts'
 import rpcPlugin from '../plugins/rpc.ts'
+import eventsPlugin from '../plugins/events.ts'
 import schedulerPlugin from '../plugins/scheduler.ts'
 import sessionsPlugin from '../plugins/sessions.ts'
 import personaPlugin from '../plugins/persona.ts'
 import systemPlugin from '../plugins/system.ts'
 import llmPlugin from '../plugins/llm.ts'
 import conversationPlugin from '../plugins/conversation.ts'
+import vectorPlugin from '../plugins/vector.ts'
+import memoryPlugin from '../plugins/memory.ts'
+import relationshipPlugin from '../plugins/relationship.ts'
 import swaggerPlugin from '../plugins/swagger.ts'
 import websocketRpcPlugin from '../plugins/websocket-rpc.ts'
 import adminRoutes from '../plugins/admin/index.ts'
@@ -28,11 +32,15 @@ export const app = fp<AppOptions>(async (fastify, { config, validateResults }) =
   await fastify.register(dbPlugin)
   await fastify.register(schedulerPlugin)
   await fastify.register(rpcPlugin, { validateResults })
+  await fastify.register(eventsPlugin)
   await fastify.register(sessionsPlugin)
   await fastify.register(personaPlugin)
   await fastify.register(systemPlugin)
   await fastify.register(llmPlugin)
   await fastify.register(conversationPlugin)
+  await fastify.register(vectorPlugin)
+  await fastify.register(memoryPlugin)
+  await fastify.register(relationshipPlugin)
   await fastify.register(websocketRpcPlugin)
   await fastify.register(adminRoutes, { prefix: '/admin/v1' })
 }, { name: 'persona-mcp-app' })

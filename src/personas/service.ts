@@ -18,7 +18,10 @@ export interface PersonaServiceDeps {
 export function createPersonaService ({ repository, rules, now = Date.now }: PersonaServiceDeps) {
   const cache = new Map<string, Persona>()
   const withLock = createKeyedLock()
+  const listeners: Array<(persona: Persona) => void> = []
   const store = (persona: Persona) => { cache.set(persona.id, persona); return persona }
+  /** a stored change others may want to know about (events watchers) */
+  const changed = (persona: Persona) => { store(persona); for (const listener of listeners) listener(persona); return persona }
 
   const byName = (name: string) => {
     const key = name.toLowerCase()
@@ -41,6 +44,10 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
       for (const builtIn of BUILT_IN_PERSONAS) {
         if (!byName(builtIn.name)) store(await repository.insert(builtIn, true))
       }
+    },
+
+    onChange (listener: (persona: Persona) => void): void {
+      listeners.push(listener)
     },
 
     list (): Persona[] {
@@ -91,7 +98,7 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
       return withLock(persona.id, async () => {
         const latest = service.get(persona.id)
         const state = patch.state && { ...regenerate(latest.state, now(), rules), ...patch.state, updatedAt: now() }
-        return store(await repository.update(persona.id, { ...patch, state }))
+        return changed(await repository.update(persona.id, { ...patch, state }))
       })
     },
 
@@ -110,7 +117,7 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
         const persona = service.get(personaId)
         // regeneration is brought up to now first, so time spent idle before this change is credited
         // once, and time after it is not credited to a state that did not exist yet
-        return store(await repository.saveState(persona.id, change(regenerate(persona.state, now(), rules))))
+        return changed(await repository.saveState(persona.id, change(regenerate(persona.state, now(), rules))))
       })
     },
 

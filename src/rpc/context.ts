@@ -18,6 +18,8 @@ export interface RpcConnection {
   readonly signal: AbortSignal
   /** sends a JSON-RPC notification to this peer (streams, events) */
   notify (method: string, params: Record<string, unknown>): void
+  /** sends an already serialised message; false (and nothing sent) when the peer is too far behind */
+  sendText (text: string): boolean
 }
 
 /** What one method call receives besides its params. */

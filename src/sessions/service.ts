@@ -32,7 +32,7 @@ export function createSessionService ({ prisma, now = Date.now, touchIntervalMs 
   return {
     /** A fresh session for a new connection. */
     open (user: UserIdentity, connectionId: string): SessionState {
-      const session: SessionState = { id: randomUUID(), userId: user.id, personaId: null }
+      const session: SessionState = { id: randomUUID(), userId: user.id, personaId: null, conversationId: null }
       attached.set(session.id, connectionId)
       touchedAt.set(session, now())
       return session
@@ -58,7 +58,7 @@ export function createSessionService ({ prisma, now = Date.now, touchIntervalMs 
       if (holder !== undefined && holder !== connectionId) {
         throw domainError(ErrorCode.SessionInUse, `Session ${sessionId} is in use by another connection`, { session_id: sessionId })
       }
-      const session: SessionState = { id: row.id, userId: row.userId, personaId: row.currentPersonaId }
+      const session: SessionState = { id: row.id, userId: row.userId, personaId: row.currentPersonaId, conversationId: null }
       persisted.add(session)
       touchedAt.set(session, 0)
       this.release(current)

@@ -9,4 +9,6 @@ export interface SessionState {
   readonly id: string
   readonly userId: string
   personaId: string | null
+  /** the persona-to-persona conversation this session started last (conversation.turn/run/end default to it) */
+  conversationId: string | null
 }

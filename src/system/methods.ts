@@ -9,13 +9,11 @@ export interface SystemMethodDeps {
   stats: RuntimeStats
   health: HealthChecks
   personas: PersonaService
-  /** persona-to-persona conversations under way; the conversation service supplies it */
-  activeConversations: () => number
 }
 
 const ComponentState = Type.Object({ status: Type.String(), detail: Type.Optional(Type.String()) })
 
-export function createSystemMethods ({ stats, health, personas, activeConversations }: SystemMethodDeps) {
+export function createSystemMethods ({ stats, health, personas }: SystemMethodDeps) {
   return [
     defineMethod({
       name: 'system.status',
@@ -49,9 +47,9 @@ export function createSystemMethods ({ stats, health, personas, activeConversati
           llm_available: components.llm?.status === 'up',
           total_personas: list.length,
           available_personas: list.filter((p) => personas.isAvailable(p)).length,
-          active_conversations: activeConversations(),
+          active_conversations: stats.activeConversations(),
           current_persona: connection.session.personaId !== null && personas.find(connection.session.personaId) ? connection.session.personaId : null,
-          current_conversation: null,
+          current_conversation: connection.session.conversationId,
           components,
           timestamp: new Date().toISOString(),
         }

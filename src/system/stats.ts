@@ -6,6 +6,8 @@ export function createRuntimeStats (now: () => number = Date.now) {
     connections: 0,
     connectionsTotal: 0,
     requests: 0,
+    /** persona-to-persona conversations under way; the conversation engine replaces it */
+    activeConversations: (): number => 0,
     uptimeSeconds (): number {
       return (now() - startedAt) / 1000
     },

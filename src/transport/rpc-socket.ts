@@ -14,6 +14,8 @@ export interface RpcSocketDeps {
   stats: RuntimeStats
   inFlight: InFlight
   log: RpcLogger
+  /** a peer with more than this queued is too slow for optional traffic (event subscriptions) */
+  maxBufferedBytes: number
 }
 
 const BINARY_REPLY = JSON.stringify(failure(null, {
@@ -29,7 +31,7 @@ let connectionCounter = 0
  * as it arrives (a slow call never holds up the next one), replies sent in completion order.
  */
 export function serveRpcSocket (socket: WebSocket, user: UserIdentity, deps: RpcSocketDeps): RpcConnection {
-  const { dispatcher, sessions, stats, inFlight, log } = deps
+  const { dispatcher, sessions, stats, inFlight, log, maxBufferedBytes } = deps
   const id = `conn_${++connectionCounter}`
   const closed = new AbortController()
   const send = (text: string) => { if (socket.readyState === socket.OPEN) socket.send(text) }
@@ -39,6 +41,11 @@ export function serveRpcSocket (socket: WebSocket, user: UserIdentity, deps: Rpc
     session: sessions.open(user, id),
     signal: closed.signal,
     notify (method, params) { send(JSON.stringify({ jsonrpc: '2.0', method, params })) },
+    sendText (text) {
+      if (socket.readyState !== socket.OPEN || socket.bufferedAmount > maxBufferedBytes) return false
+      socket.send(text)
+      return true
+    },
   }
   stats.connections++
   stats.connectionsTotal++

@@ -104,9 +104,10 @@ function setup () {
   const connection: RpcConnection = {
     id: 'conn-7',
     user: { id: 'anonymous', scope: 'client' },
-    session: { id: 'sess-7', userId: 'anonymous', personaId: null },
+    session: { id: 'sess-7', userId: 'anonymous', personaId: null, conversationId: null },
     signal: new AbortController().signal,
-    notify () {}
+    notify () {},
+    sendText: () => true
   }
   return { dispatcher, connection, registry, logs, calls, gates, events }
 }

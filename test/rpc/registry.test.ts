@@ -9,9 +9,10 @@ const silent: RpcLogger = { debug () {}, info () {}, warn () {}, error () {} }
 const connection: RpcConnection = {
   id: 'conn-1',
   user: { id: 'anonymous', scope: 'client' },
-  session: { id: 'sess-1', userId: 'anonymous', personaId: null },
+  session: { id: 'sess-1', userId: 'anonymous', personaId: null, conversationId: null },
   signal: new AbortController().signal,
-  notify () {}
+  notify () {},
+    sendText: () => true
 }
 const ctx: RpcContext = { connection, requestId: 1, log: silent }
 

@@ -1,0 +1,56 @@
+import { Type } from '@sinclair/typebox'
+import { currentPersona } from '../personas/methods.ts'
+import { PersonaRef } from '../personas/schemas.ts'
+import type { PersonaService } from '../personas/service.ts'
+import type { RpcContext } from '../rpc/context.ts'
+import { defineMethod } from '../rpc/registry.ts'
+import type { SessionService } from '../sessions/service.ts'
+import { emotionView, type EmotionService } from './emotion-service.ts'
+
+const EmotionView = Type.Object({
+  mood: Type.Number({ minimum: -1, maximum: 1 }),
+  energy_level: Type.Number({ minimum: 0, maximum: 1 }),
+  stress_level: Type.Number({ minimum: 0, maximum: 1 }),
+  curiosity: Type.Number({ minimum: 0, maximum: 1 }),
+  social_battery: Type.Number({ minimum: 0, maximum: 1 }),
+  last_updated: Type.String({ format: 'date-time' }),
+})
+
+export function createEmotionMethods (deps: { emotions: EmotionService, personas: PersonaService, sessions: SessionService }) {
+  const { emotions, personas } = deps
+  const target = (ctx: RpcContext, ref?: string) => (ref === undefined ? currentPersona(deps, ctx) : personas.get(ref))
+
+  return [
+    defineMethod({
+      name: 'emotional.get_state',
+      description: 'A persona\'s mood, energy, stress, curiosity and social battery (default: the current persona).',
+      readOnly: true,
+      params: Type.Object({ persona_id: Type.Optional(PersonaRef) }),
+      result: Type.Object({ persona_id: Type.String(), emotional_state: EmotionView }),
+      handler: async ({ persona_id }, ctx) => {
+        const persona = target(ctx, persona_id)
+        return { persona_id: persona.id, emotional_state: emotionView(await emotions.get(persona.id)) }
+      },
+    }),
+    defineMethod({
+      name: 'emotional.update_state',
+      description: 'Set some of a persona\'s emotional values; each is clamped to its range (mood -1..1, the rest 0..1).',
+      params: Type.Object({
+        persona_id: Type.Optional(PersonaRef),
+        mood: Type.Optional(Type.Number()),
+        energy_level: Type.Optional(Type.Number()),
+        stress_level: Type.Optional(Type.Number()),
+        curiosity: Type.Optional(Type.Number()),
+        social_battery: Type.Optional(Type.Number()),
+      }),
+      result: Type.Object({ success: Type.Literal(true), message: Type.String(), updated_state: EmotionView }),
+      handler: async (p, ctx) => {
+        const persona = target(ctx, p.persona_id)
+        const state = await emotions.set(persona.id, {
+          mood: p.mood, energyLevel: p.energy_level, stressLevel: p.stress_level, curiosity: p.curiosity, socialBattery: p.social_battery,
+        })
+        return { success: true as const, message: `Emotional state of ${persona.name} updated`, updated_state: emotionView(state) }
+      },
+    }),
+  ]
+}
