@@ -1,13 +1,13 @@
 import fp from 'fastify-plugin'
 import { Type } from '@sinclair/typebox'
 import { createOllamaProvider } from '../src/llm/ollama.ts'
+import { createLimitedLlm, type LimitedLlm } from '../src/llm/limited.ts'
 import { createResilientLlm } from '../src/llm/resilient.ts'
-import type { LlmProvider } from '../src/llm/types.ts'
 import { defineMethod } from '../src/rpc/registry.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    llm: LlmProvider
+    llm: LimitedLlm
   }
 }
 
@@ -20,7 +20,7 @@ export default fp(async (app) => {
   const log = app.log.child({ component: 'llm', host: config.host })
   const primary = createOllamaProvider({ config, log })
   const llm = createResilientLlm({ primary, log, recheckMs: config.recheckSeconds * 1000 })
-  app.decorate('llm', llm)
+  app.decorate('llm', createLimitedLlm(llm, config))
   app.addHook('onClose', async () => { await llm.close() })
 
   // a slow or absent Ollama must not hold the server back: the re-checks take over after the budget

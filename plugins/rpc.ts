@@ -1,13 +1,16 @@
 import fp from 'fastify-plugin'
 import { createDispatcher, type Dispatcher } from '../src/rpc/dispatcher.ts'
 import { MethodRegistry } from '../src/rpc/registry.ts'
+import { createRateLimiter } from '../src/limits/rate-limiter.ts'
 import { SERVER_VERSION } from '../src/version.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    rpc: { registry: MethodRegistry, dispatcher: Dispatcher }
+    rpc: { registry: MethodRegistry, dispatcher: Dispatcher, onCall (listener: CallListener): void }
   }
 }
+
+export type CallListener = (method: string, outcome: 'ok' | 'error' | 'internal', seconds: number) => void
 
 export interface RpcPluginOptions {
   /** check every result against its schema; tests turn it on */
@@ -17,6 +20,14 @@ export interface RpcPluginOptions {
 /** The one method registry every service adds its JSON-RPC methods to, and its dispatcher. */
 export default fp<RpcPluginOptions>(async (app, opts) => {
   const registry = new MethodRegistry({ validateResults: opts.validateResults ?? false, version: SERVER_VERSION })
-  const dispatcher = createDispatcher({ registry, log: app.log.child({ component: 'rpc' }) })
-  app.decorate('rpc', { registry, dispatcher })
-}, { name: 'rpc' })
+  const { rateLimits } = app.config
+  const limiter = rateLimits.enabled ? createRateLimiter({ perConnection: rateLimits.connection, perKey: rateLimits.key }) : undefined
+  const listeners: CallListener[] = []
+  const dispatcher = createDispatcher({
+    registry,
+    log: app.log.child({ component: 'rpc' }),
+    admit: limiter && ((connection, count) => limiter.admit(connection, count)),
+    observe: (method, outcome, seconds) => { for (const listener of listeners) listener(method, outcome, seconds) },
+  })
+  app.decorate('rpc', { registry, dispatcher, onCall: (listener: CallListener) => { listeners.push(listener) } })
+}, { name: 'rpc', dependencies: ['config'] })

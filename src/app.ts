@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs'
 import fp from 'fastify-plugin'
 import Fastify, { LogController, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { AppConfig } from './config/index.ts'
 import configPlugin from '../plugins/config.ts'
 import dbPlugin from '../plugins/db.ts'
+import authPlugin from '../plugins/auth.ts'
 import rpcPlugin from '../plugins/rpc.ts'
 import eventsPlugin from '../plugins/events.ts'
 import schedulerPlugin from '../plugins/scheduler.ts'
@@ -17,6 +19,9 @@ import memoryPlugin from '../plugins/memory.ts'
 import relationshipPlugin from '../plugins/relationship.ts'
 import swaggerPlugin from '../plugins/swagger.ts'
 import websocketRpcPlugin from '../plugins/websocket-rpc.ts'
+import mcpPlugin from '../plugins/mcp.ts'
+import heartbeatPlugin from '../plugins/heartbeat.ts'
+import metricsPlugin from '../plugins/metrics.ts'
 import adminRoutes from '../plugins/admin/index.ts'
 
 export interface AppOptions {
@@ -30,6 +35,7 @@ export const app = fp<AppOptions>(async (fastify, { config, validateResults }) =
   await fastify.register(configPlugin, { config })
   await fastify.register(swaggerPlugin)
   await fastify.register(dbPlugin)
+  await fastify.register(authPlugin)
   await fastify.register(schedulerPlugin)
   await fastify.register(rpcPlugin, { validateResults })
   await fastify.register(eventsPlugin)
@@ -42,6 +48,9 @@ export const app = fp<AppOptions>(async (fastify, { config, validateResults }) =
   await fastify.register(memoryPlugin)
   await fastify.register(relationshipPlugin)
   await fastify.register(websocketRpcPlugin)
+  await fastify.register(mcpPlugin)
+  await fastify.register(heartbeatPlugin)
+  await fastify.register(metricsPlugin)
   await fastify.register(adminRoutes, { prefix: '/admin/v1' })
 }, { name: 'persona-mcp-app' })
 
@@ -50,7 +59,10 @@ export type BuildOptions = Omit<AppOptions, 'config'> & Pick<FastifyServerOption
 /** A ready-to-listen Fastify instance for this config (server.ts and the tests use it). */
 export async function buildApp (config: Readonly<AppConfig>, options: BuildOptions = {}) {
   const { logger, forceCloseConnections, ...appOptions } = options
+  const { tls } = config.server
   const fastify = Fastify({
+    // with server.tls the same port serves https and wss
+    ...(tls ? { https: { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } } : {}),
     logger: logger ?? { level: config.server.logLevel },
     forceCloseConnections: forceCloseConnections ?? 'idle',
     bodyLimit: config.server.maxFrameBytes,

@@ -17,6 +17,8 @@ export async function build (t: Test, overrides: Record<string, Record<string, u
     ...overrides,
     server: { port: 0, logLevel: 'silent', ...overrides.server, dataDir },
     vector: { store: 'local', ...overrides.vector },
+    // tests fire requests faster than any person; the limit tests turn this back on
+    rateLimits: { enabled: false, ...overrides.rateLimits },
   })
   const app = await buildApp(config, { validateResults: true, forceCloseConnections: true, ...options })
   t.teardown(() => app.close())

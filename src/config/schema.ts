@@ -22,6 +22,14 @@ const Server = section({
   maxConnections: Type.Integer({ default: 1000, minimum: 1 }),
   maxBufferedBytes: Type.Integer({ default: 4194304, minimum: 1024, description: 'a client with more than this waiting to be sent loses its event subscriptions' }),
   shutdownGraceMs: Type.Integer({ default: 10000, minimum: 0, description: 'time in-flight calls get on SIGTERM' }),
+  allowedOrigins: Type.Array(Type.String({ pattern: '^https?://' }), {
+    default: [], description: 'browser origins allowed to open /mcp (WebSocket or HTTP) besides the server\'s own',
+  }),
+  heartbeatSeconds: Type.Integer({ default: 30, minimum: 0, description: 'ping WebSocket clients this often; one that misses a pong is dropped (0: off)' }),
+  idleTimeoutSeconds: Type.Integer({ default: 900, minimum: 0, description: 'close WebSocket connections silent this long (0: never)' }),
+  tls: Type.Optional(Type.Object({ cert: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }) }, {
+    additionalProperties: false, description: 'PEM files: with them the same port serves https and wss',
+  })),
 })
 
 const Ollama = section({
@@ -33,6 +41,8 @@ const Ollama = section({
   topP: Type.Number({ default: 0.9, minimum: 0, maximum: 1 }),
   topK: Type.Integer({ default: 40, minimum: 1 }),
   pullMissing: Type.Boolean({ default: false }),
+  maxConcurrent: Integer(2, 'replies generated at once; more wait in the queue', 1),
+  maxQueue: Integer(32, 'replies waiting for the model; beyond it a request is refused as busy', 0),
   recheckSeconds: Type.Number({ default: 15, exclusiveMinimum: 0, description: 'how often an unavailable Ollama is re-checked in the background' }),
 })
 
@@ -200,8 +210,26 @@ const Auth = section({
   allowAnonymous: Type.Boolean({ default: false, description: 'serve without keys on a non-loopback address' }),
 })
 
+// Model Context Protocol faces on /mcp (Streamable HTTP, WebSocket subprotocol `mcp`, stdio).
+// Browser Origins are checked against server.allowedOrigins, like every other use of /mcp.
+const Mcp = section({
+  sessionIdleMinutes: Type.Number({ default: 30, exclusiveMinimum: 0, description: 'an MCP HTTP session idle this long is closed; its id then gets 404' }),
+  pageSize: Integer(100, 'tools, resources and prompts per list page (nextCursor beyond)', 1),
+})
+
+const Rate = (perSecond: number, burst: number, what: string) => section({
+  perSecond: Type.Number({ default: perSecond, exclusiveMinimum: 0, description: `${what}: sustained requests per second` }),
+  burst: Type.Integer({ default: burst, minimum: 1, description: `${what}: requests allowed at once` }),
+})
+
 const RateLimits = section({
-  enabled: Type.Boolean({ default: true }),
+  enabled: Type.Boolean({ default: true, description: 'RATE_LIMITS=off turns every request rate limit off (benchmarks)' }),
+  connection: Rate(50, 100, 'each JSON-RPC connection'),
+  key: Rate(200, 400, 'each API key (user) over all its connections'),
+  rest: section({
+    max: Type.Integer({ default: 600, minimum: 1, description: 'REST requests per client address per window' }),
+    windowSeconds: Type.Integer({ default: 60, minimum: 1 }),
+  }),
 })
 
 export const ConfigSchema = Type.Object({
@@ -213,6 +241,7 @@ export const ConfigSchema = Type.Object({
   vector: Vector,
   memory: Memory,
   auth: Auth,
+  mcp: Mcp,
   rateLimits: RateLimits,
   relationships: Relationships,
   emotions: Emotions,

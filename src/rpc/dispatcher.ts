@@ -7,6 +7,10 @@ import type { MethodRegistry } from './registry.ts'
 export interface DispatcherOptions {
   registry: MethodRegistry
   log: RpcLogger
+  /** a gate before any work (rate limits): an error refuses all `count` requests of the message */
+  admit?: (connection: RpcConnection, count: number) => RpcError | undefined
+  /** told about every call that reached a method (metrics) */
+  observe?: (method: string, outcome: 'ok' | 'error' | 'internal', seconds: number) => void
 }
 
 /** Transport-free JSON-RPC 2.0 processing: WebSocket, HTTP and tests all feed it text or parsed values. */
@@ -22,7 +26,7 @@ const PARSE_ERROR_REPLY = JSON.stringify(failure(null, {
   data: { reason: errorReason(ErrorCode.ParseError) }
 }))
 
-export function createDispatcher ({ registry, log }: DispatcherOptions): Dispatcher {
+export function createDispatcher ({ registry, log, admit, observe }: DispatcherOptions): Dispatcher {
   /** One request or notification; undefined means "no reply" (a notification). */
   async function handleOne (message: unknown, connection: RpcConnection): Promise<JsonRpcResponse | undefined> {
     if (typeof message !== 'object' || message === null || Array.isArray(message)) {
@@ -42,10 +46,13 @@ export function createDispatcher ({ registry, log }: DispatcherOptions): Dispatc
 
     const method = req.method as string
     const ctx: RpcContext = { connection, requestId: hasId ? replyId : undefined, log }
+    const started = observe && performance.now()
     try {
       const result = await registry.call(method, req.params, ctx)
+      if (started !== undefined) observe?.(method, 'ok', (performance.now() - started) / 1000)
       return hasId ? success(replyId, result) : undefined
     } catch (err) {
+      if (started !== undefined) observe?.(registry.get(method) ? method : '(unknown)', err instanceof RpcError ? 'error' : 'internal', (performance.now() - started) / 1000)
       if (!(err instanceof RpcError)) {
         log.error({ err, method, id: ctx.requestId, connection: connection.id }, 'internal error in RPC method')
       } else if (!hasId) {
@@ -56,7 +63,20 @@ export function createDispatcher ({ registry, log }: DispatcherOptions): Dispatc
     }
   }
 
+  /** the refusal each request of a refused message gets (notifications get none, as ever) */
+  function refuse (message: unknown, error: RpcError): JsonRpcResponse | undefined {
+    const req = message as Record<string, unknown> | null
+    if (typeof req !== 'object' || req === null || !('id' in req) || !isValidId(req.id)) return undefined
+    return failure(req.id as JsonRpcId, error.toJSON())
+  }
+
   async function handleMessage (value: unknown, connection: RpcConnection): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> {
+    const refused = admit?.(connection, Array.isArray(value) ? Math.max(1, value.length) : 1)
+    if (refused !== undefined) {
+      if (!Array.isArray(value)) return refuse(value, refused)
+      const replies = value.map((element) => refuse(element, refused)).filter((r): r is JsonRpcResponse => r !== undefined)
+      return replies.length === 0 ? undefined : replies
+    }
     if (!Array.isArray(value)) return await handleOne(value, connection)
     if (value.length === 0) return failure(null, invalidRequest('a batch must not be empty').toJSON())
     // all elements start before any finishes: a slow call does not hold up the rest of the batch

@@ -41,6 +41,11 @@ export class RpcClient {
     })
   }
 
+  /** a client on a socket that is already open */
+  static wrap (socket: WebSocket): RpcClient {
+    return new RpcClient(socket)
+  }
+
   static connect (url: string, options: WebSocket.ClientOptions = {}): Promise<RpcClient> {
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(url, options)

@@ -1,0 +1,69 @@
+import type { ApiKeyConfig } from '../config/index.ts'
+import type { PrismaClient } from '../generated/prisma/client.ts'
+import { domainError, ErrorCode } from '../rpc/errors.ts'
+import type { UserIdentity } from '../sessions/types.ts'
+import { hashSecret, newSecret, secretPrefix } from './keys.ts'
+
+export interface AuthServiceDeps {
+  prisma: PrismaClient
+  /** keys from config.json / API_KEYS: they cannot be revoked through the API */
+  configured: readonly ApiKeyConfig[]
+  now?: () => number
+}
+
+/**
+ * API keys and the users they stand for. Keys from the config and keys created through the admin API
+ * both count; with none at all, authentication is off (the server then serves loopback only, see the plugin).
+ */
+export async function createAuthService ({ prisma, configured, now = Date.now }: AuthServiceDeps) {
+  const fromConfig = new Map(configured.map((k) => [hashSecret(k.key), { id: k.user, scope: k.scope } as UserIdentity]))
+  // the identity of each stored key seen, so a busy client costs one lookup per process, not per request
+  const cache = new Map<string, UserIdentity | null>()
+  const lastUse = new Map<string, number>()
+  let stored = await prisma.apiKey.count({ where: { revokedAt: null } })
+
+  return {
+    enabled: (): boolean => fromConfig.size > 0 || stored > 0,
+
+    async identify (secret: string | undefined): Promise<UserIdentity | null> {
+      if (secret === undefined || secret.length > 512) return null
+      const hash = hashSecret(secret)
+      const configuredUser = fromConfig.get(hash)
+      if (configuredUser) return configuredUser
+      if (!cache.has(hash)) {
+        const row = await prisma.apiKey.findUnique({ where: { keyHash: hash } })
+        cache.set(hash, row && row.revokedAt === null ? { id: row.userId, scope: row.scope as UserIdentity['scope'] } : null)
+      }
+      const user = cache.get(hash) ?? null
+      if (user && now() - (lastUse.get(hash) ?? 0) > 60_000) {
+        lastUse.set(hash, now())
+        await prisma.apiKey.update({ where: { keyHash: hash }, data: { lastUsedAt: new Date(now()) } })
+      }
+      return user
+    },
+
+    /** A new key; the secret is in this result only and never again. */
+    async create (input: { userId: string, scope: UserIdentity['scope'], label?: string }) {
+      const secret = newSecret()
+      const row = await prisma.apiKey.create({
+        data: { userId: input.userId, scope: input.scope, label: input.label ?? '', keyHash: hashSecret(secret), keyPrefix: secretPrefix(secret) },
+      })
+      stored++
+      return { ...row, secret }
+    },
+
+    list: () => prisma.apiKey.findMany({ orderBy: { createdAt: 'desc' } }),
+
+    async revoke (id: string) {
+      const row = await prisma.apiKey.findUnique({ where: { id } })
+      if (!row) throw domainError(ErrorCode.NotFound, `API key not found: ${id}`, { id })
+      if (row.revokedAt) return row
+      const revoked = await prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date(now()) } })
+      cache.set(row.keyHash, null)
+      stored--
+      return revoked
+    },
+  }
+}
+
+export type AuthService = Awaited<ReturnType<typeof createAuthService>>

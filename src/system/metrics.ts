@@ -1,0 +1,59 @@
+import type Database from 'better-sqlite3'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+export interface MetricsSources {
+  sqlite: Database.Database
+  connections: () => number
+  llmLoad: () => { running: number, queued: number }
+}
+
+/**
+ * The server's Prometheus metrics. Counters and histograms are fed by hooks as things happen;
+ * gauges over stored data (memories, prune and decay runs) are read from SQLite at scrape time.
+ */
+export function createMetrics ({ sqlite, connections, llmLoad }: MetricsSources) {
+  const register = new Registry()
+  collectDefaultMetrics({ register, prefix: 'persona_process_' })
+
+  const requests = new Counter({ name: 'persona_rpc_requests_total', help: 'JSON-RPC calls by method and outcome (ok, error, internal)', labelNames: ['method', 'outcome'], registers: [register] })
+  const latency = new Histogram({
+    name: 'persona_rpc_duration_seconds', help: 'JSON-RPC call latency by method', labelNames: ['method'], registers: [register],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5, 30],
+  })
+  const llmLatency = new Histogram({
+    name: 'persona_llm_duration_seconds', help: 'Time spent waiting on the model per reply', labelNames: ['response_type'], registers: [register],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  })
+  const tokens = new Counter({ name: 'persona_llm_tokens_total', help: 'Tokens generated', labelNames: ['response_type'], registers: [register] })
+
+  const count = (sql: string) => (sqlite.prepare(sql).get() as { n: number }).n
+  new Gauge({ name: 'persona_websocket_connections', help: 'Open WebSocket connections', registers: [register], collect () { this.set(connections()) } })
+  new Gauge({
+    name: 'persona_llm_generations', help: 'Replies being generated and waiting', labelNames: ['state'], registers: [register],
+    collect () { const { running, queued } = llmLoad(); this.set({ state: 'running' }, running); this.set({ state: 'queued' }, queued) },
+  })
+  new Gauge({
+    name: 'persona_memories', help: 'Memories per persona (live, not pruned)', labelNames: ['persona'], registers: [register],
+    collect () {
+      this.reset()
+      for (const row of sqlite.prepare('SELECT p.name AS name, COUNT(m.id) AS n FROM Persona p LEFT JOIN Memory m ON m.personaId = p.id AND m.prunedAt IS NULL GROUP BY p.id').all() as Array<{ name: string, n: number }>) {
+        this.set({ persona: row.name }, row.n)
+      }
+    },
+  })
+  new Gauge({ name: 'persona_memories_pruned_pending_purge', help: 'Pruned memories that memory.restore can still bring back', registers: [register], collect () { this.set(count('SELECT COUNT(*) AS n FROM Memory WHERE prunedAt IS NOT NULL')) } })
+  new Gauge({ name: 'persona_prune_runs', help: 'Prune runs recorded', registers: [register], collect () { this.set(count('SELECT COUNT(*) AS n FROM PruneRun')) } })
+  new Gauge({ name: 'persona_decay_runs', help: 'Decay runs recorded', registers: [register], collect () { this.set(count('SELECT COUNT(*) AS n FROM DecayRun')) } })
+
+  return {
+    register,
+    call (method: string, outcome: string, seconds: number): void {
+      requests.inc({ method, outcome })
+      latency.observe({ method }, seconds)
+    },
+    generated (responseType: string, llmMs: number, tokenCount: number): void {
+      if (responseType === 'direct') llmLatency.observe({ response_type: responseType }, llmMs / 1000)
+      tokens.inc({ response_type: responseType }, tokenCount)
+    },
+  }
+}
