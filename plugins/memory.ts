@@ -4,13 +4,15 @@ import { createMemoryMaintenance, type MemoryMaintenance } from '../src/memory/m
 import { createMemoryMethods } from '../src/memory/methods.ts'
 import { createMemoryRepository } from '../src/memory/repository.ts'
 import { createMemoryService, type MemoryService } from '../src/memory/service.ts'
-import { loadMemorySettings } from '../src/memory/settings.ts'
+import { loadMemorySettings, type MemorySettings } from '../src/memory/settings.ts'
 import { createMemoryStats } from '../src/memory/stats.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
     memory: MemoryService
     memoryMaintenance: MemoryMaintenance
+    /** the runtime-tunable memory settings (the admin API changes them through `update`) */
+    memorySettings: MemorySettings
   }
 }
 
@@ -27,6 +29,7 @@ export default fp(async (app) => {
   })
   app.decorate('memory', memory)
   app.decorate('memoryMaintenance', maintenance)
+  app.decorate('memorySettings', settings)
   app.rpc.registry.add(
     ...createMemoryMethods({ memory, repository, stats, personas, sessions }),
     ...createMaintenanceMethods({ maintenance, settings, prisma: db.prisma, personas, sessions }),

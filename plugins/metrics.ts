@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import { Type } from '@sinclair/typebox'
 import { createMetrics } from '../src/system/metrics.ts'
 
 /** Prometheus text at /metrics (admin scope when keys are configured). */
@@ -6,7 +7,9 @@ export default fp(async (app) => {
   const metrics = createMetrics({ sqlite: app.db.sqlite, connections: () => app.runtime.connections, llmLoad: () => app.llm.load() })
   app.rpc.onCall((method, outcome, seconds) => metrics.call(method, outcome, seconds))
   app.llm.onGenerated((result) => metrics.generated(result.responseType, result.llmMs, result.tokensUsed))
-  app.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics', produces: ['text/plain'] } }, async (_request, reply) => {
+  app.get('/metrics', {
+    schema: { tags: ['system'], summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'], response: { 200: Type.String() } },
+  }, async (_request, reply) => {
     return reply.type(metrics.register.contentType).send(await metrics.register.metrics())
   })
 }, { name: 'metrics', dependencies: ['db', 'rpc', 'llm', 'system'] })

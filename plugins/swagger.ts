@@ -14,9 +14,23 @@ export default fp(async (app) => {
         description: 'Operate the persona server: personas, sessions, memories, relationships, configuration. ' +
           'The conversational API is JSON-RPC 2.0 over WebSocket at /mcp (its OpenRPC document: the rpc.discover method).',
       },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key with the admin scope (API_KEYS, or created under /admin/v1/api-keys)' },
+        },
+      },
+      security: [{ bearerAuth: [] }],
       tags: [
         { name: 'personas', description: 'Create, inspect, change and delete personas' },
-        { name: 'system', description: 'Health and readiness' },
+        { name: 'emotions', description: 'A persona\'s mood, energy, stress, curiosity and social battery' },
+        { name: 'sessions', description: 'Every user\'s stored sessions: list, inspect, expire' },
+        { name: 'conversations', description: 'User threads and persona-to-persona conversations, with transcripts' },
+        { name: 'memories', description: 'Every user\'s memories: list, search, store, delete, statistics' },
+        { name: 'memory maintenance', description: 'Pruning (soft, restorable), decay, and their settings' },
+        { name: 'relationships', description: 'How personas feel about each other and about users' },
+        { name: 'config', description: 'The effective configuration, and the memory settings that change at run time' },
+        { name: 'api-keys', description: 'Create, list and revoke API keys (each key is a user)' },
+        { name: 'system', description: 'Health, readiness and server status' },
       ],
     },
   })

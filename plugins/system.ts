@@ -19,12 +19,13 @@ const Readiness = Type.Object({ ready: Type.Boolean(), components: Type.Record(T
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const liveness = { status: 'healthy' as const, server: SERVER_NAME, version: SERVER_VERSION }
-  const schema = { tags: ['system'], summary: 'Liveness: the process answers', response: { 200: Liveness } }
+  // open to everyone (load balancers, probes): `security: []` overrides the document's global bearerAuth
+  const schema = { tags: ['system'], summary: 'Liveness: the process answers', security: [], response: { 200: Liveness } }
   app.get('/health', { schema }, async () => liveness)
   // the earlier server answered health on / as well
   app.get('/', { schema: { ...schema, hide: true } }, async () => liveness)
   app.get('/ready', {
-    schema: { tags: ['system'], summary: 'Readiness of the database, vector index and LLM', response: { 200: Readiness, 503: Readiness } },
+    schema: { tags: ['system'], summary: 'Readiness of the database, vector index and LLM', security: [], response: { 200: Readiness, 503: Readiness } },
   }, async (_request, reply) => {
     const report = await app.health.report()
     return reply.code(report.ready ? 200 : 503).send(report)

@@ -1,10 +1,25 @@
 import type { FastifyError, FastifyPluginAsync } from 'fastify'
 import { ErrorBody, httpErrorFor } from './errors.ts'
+import rateLimit from '@fastify/rate-limit'
+import apiKeyRoutes from './api-keys.ts'
+import configRoutes from './config.ts'
+import conversationRoutes from './conversations.ts'
+import emotionRoutes from './emotions.ts'
+import memoryRoutes from './memories.ts'
+import maintenanceRoutes from './memory-maintenance.ts'
 import personaRoutes from './personas.ts'
+import relationshipRoutes from './relationships.ts'
+import sessionRoutes from './sessions.ts'
+import systemRoutes from './system.ts'
 
 /** The admin REST API under /admin/v1 (encapsulated: its error handler applies to its routes only). */
 const admin: FastifyPluginAsync = async (app) => {
   app.addSchema(ErrorBody)
+  const { rateLimits } = app.config
+  if (rateLimits.enabled) {
+    // per client address; answered 429 with retry-after before any route work
+    await app.register(rateLimit, { max: rateLimits.rest.max, timeWindow: rateLimits.rest.windowSeconds * 1000 })
+  }
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const mapped = httpErrorFor(err)
     if (mapped) return reply.send(mapped)
@@ -13,6 +28,15 @@ const admin: FastifyPluginAsync = async (app) => {
     return reply.code(500).send({ statusCode: 500, code: 'INTERNAL', error: 'Internal Server Error', message: 'Internal error' })
   })
   await app.register(personaRoutes)
+  await app.register(emotionRoutes)
+  await app.register(sessionRoutes)
+  await app.register(conversationRoutes)
+  await app.register(memoryRoutes)
+  await app.register(maintenanceRoutes)
+  await app.register(relationshipRoutes)
+  await app.register(configRoutes)
+  await app.register(systemRoutes)
+  await app.register(apiKeyRoutes)
 }
 
 export default admin

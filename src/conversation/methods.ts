@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { AppConfig } from '../config/index.ts'
-import { currentPersona } from '../personas/methods.ts'
+import { currentPersona, personaOrCurrent } from '../personas/methods.ts'
 import { PersonaRef } from '../personas/schemas.ts'
 import type { PersonaService } from '../personas/service.ts'
 import type { RpcContext } from '../rpc/context.ts'
@@ -116,8 +116,8 @@ export function createChatMethods (deps: ConversationMethodDeps) {
 }
 
 export function createConversationMethods (deps: ConversationMethodDeps) {
-  const { threads, personas } = deps
-  const threadPersona = (ctx: RpcContext, ref?: string) => (ref === undefined ? currentPersona(deps, ctx) : personas.get(ref))
+  const { threads } = deps
+  const threadPersona = (ctx: RpcContext, ref?: string) => personaOrCurrent(deps, ctx, ref)
 
   return [
     defineMethod({

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { PrismaClient } from '../generated/prisma/client.ts'
-import { currentPersona } from '../personas/methods.ts'
+import { personaOrCurrent } from '../personas/methods.ts'
 import { PersonaRef } from '../personas/schemas.ts'
 import type { PersonaService } from '../personas/service.ts'
 import type { RpcContext } from '../rpc/context.ts'
@@ -25,7 +25,7 @@ const iso = (d: Date | null) => (d === null ? null : d.toISOString())
 /** Pruning, decay and their settings: operator functions over every user's memories (admin scope). */
 export function createMaintenanceMethods (deps: MaintenanceMethodDeps) {
   const { maintenance, settings, prisma, personas } = deps
-  const target = (ctx: RpcContext, ref?: string) => (ref === undefined ? currentPersona(deps, ctx) : personas.get(ref))
+  const target = (ctx: RpcContext, ref?: string) => personaOrCurrent(deps, ctx, ref)
 
   const setter = (name: string, section: TunableSection, description: string) => defineMethod({
     name,

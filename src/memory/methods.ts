@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { currentPersona } from '../personas/methods.ts'
+import { currentPersona, personaOrCurrent } from '../personas/methods.ts'
 import { PersonaRef } from '../personas/schemas.ts'
 import type { PersonaService } from '../personas/service.ts'
 import type { RpcContext } from '../rpc/context.ts'
@@ -25,7 +25,7 @@ const OptionalPersona = { persona_id: Type.Optional(PersonaRef) }
 /** Storing and recalling memories: what any client may do with the memories it can see. */
 export function createMemoryMethods (deps: MemoryMethodDeps) {
   const { memory, repository, stats, personas } = deps
-  const target = (ctx: RpcContext, ref?: string) => (ref === undefined ? currentPersona(deps, ctx) : personas.get(ref))
+  const target = (ctx: RpcContext, ref?: string) => personaOrCurrent(deps, ctx, ref)
   const userId = (ctx: RpcContext) => ctx.connection.user.id
 
   return [

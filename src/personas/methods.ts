@@ -26,12 +26,17 @@ export function currentPersona ({ personas, sessions }: Pick<PersonaMethodDeps, 
   return persona
 }
 
+/** The persona a method names, or the connection's current one when it names none (the earlier server's `opt→cur`). */
+export function personaOrCurrent (deps: Pick<PersonaMethodDeps, 'personas' | 'sessions'>, ctx: RpcContext, ref?: string): Persona {
+  return ref === undefined ? currentPersona(deps, ctx) : deps.personas.get(ref)
+}
+
 const PersonaIdParam = Type.Object({ persona_id: PersonaRef })
 const OptionalPersonaParam = Type.Object({ persona_id: Type.Optional(PersonaRef) })
 
 export function createPersonaMethods (deps: PersonaMethodDeps) {
   const { personas, sessions } = deps
-  const target = (ctx: RpcContext, ref?: string) => (ref === undefined ? currentPersona(deps, ctx) : personas.get(ref))
+  const target = (ctx: RpcContext, ref?: string) => personaOrCurrent(deps, ctx, ref)
 
   return [
     defineMethod({

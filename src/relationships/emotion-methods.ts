@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { currentPersona } from '../personas/methods.ts'
+import { personaOrCurrent } from '../personas/methods.ts'
 import { PersonaRef } from '../personas/schemas.ts'
 import type { PersonaService } from '../personas/service.ts'
 import type { RpcContext } from '../rpc/context.ts'
@@ -17,8 +17,8 @@ const EmotionView = Type.Object({
 })
 
 export function createEmotionMethods (deps: { emotions: EmotionService, personas: PersonaService, sessions: SessionService }) {
-  const { emotions, personas } = deps
-  const target = (ctx: RpcContext, ref?: string) => (ref === undefined ? currentPersona(deps, ctx) : personas.get(ref))
+  const { emotions } = deps
+  const target = (ctx: RpcContext, ref?: string) => personaOrCurrent(deps, ctx, ref)
 
   return [
     defineMethod({

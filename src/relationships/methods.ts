@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { currentPersona } from '../personas/methods.ts'
+import { currentPersona, personaOrCurrent } from '../personas/methods.ts'
 import { PersonaRef } from '../personas/schemas.ts'
 import type { PersonaService } from '../personas/service.ts'
 import type { RpcContext } from '../rpc/context.ts'
@@ -24,7 +24,7 @@ const Pair = { persona1_id: PersonaRef, persona2_id: PersonaRef }
 
 export function createRelationshipMethods (deps: RelationshipMethodDeps) {
   const { relationships, personas } = deps
-  const target = (ctx: RpcContext, ref?: string) => (ref === undefined ? currentPersona(deps, ctx) : personas.get(ref))
+  const target = (ctx: RpcContext, ref?: string) => personaOrCurrent(deps, ctx, ref)
 
   return [
     defineMethod({

@@ -104,6 +104,11 @@ export function createSessionService ({ prisma, now = Date.now, touchIntervalMs 
     activeCount (): number {
       return attached.size
     },
+
+    /** Whether a connection holds the session now (the admin API refuses to expire it then). */
+    isAttached (sessionId: string): boolean {
+      return attached.has(sessionId)
+    },
   }
 }
 
