@@ -15,7 +15,7 @@ declare module 'fastify' {
 export default fp(async (app) => {
   const { config, personas, sessions } = app
   const log = app.log.child({ component: 'conversation' })
-  const threads = createThreadStore(app.db.prisma, config.session.maxContextMessages)
+  const threads = createThreadStore(app.db.prisma, app.db.sqlite, config.session.maxContextMessages)
   const background = createInFlight()
   const conversations = createConversationService({ threads, llm: app.llm, personas, sessions, config, background, log })
   const streams = createStreamRegistry()

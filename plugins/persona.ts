@@ -14,7 +14,7 @@ declare module 'fastify' {
 /** Personas: seeded at start-up, their methods registered, their state regenerated on a schedule. */
 export default fp(async (app) => {
   const { prisma } = app.db
-  const personas = createPersonaService({ repository: createPersonaRepository(prisma), rules: app.config.personas })
+  const personas = createPersonaService({ repository: createPersonaRepository(prisma, app.db.sqlite), rules: app.config.personas })
   await personas.init()
   app.decorate('personas', personas)
 

@@ -1,19 +1,49 @@
 import fp from 'fastify-plugin'
 import websocket from '@fastify/websocket'
 import { createSessionMethods } from '../src/sessions/methods.ts'
-import { createInFlight } from '../src/transport/in-flight.ts'
+import { createInFlight, type InFlight } from '../src/transport/in-flight.ts'
 import { serveRpcSocket } from '../src/transport/rpc-socket.ts'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { WebSocket } from 'ws'
 
-const ANONYMOUS = { id: 'anonymous', scope: 'admin' } as const
+/** The other faces of the /mcp path (the MCP plugin fills them in); JSON-RPC over WebSocket stays the default. */
+export interface McpPath {
+  /** WebSocket subprotocol -> the handler of sockets that negotiated it */
+  readonly protocols: Map<string, (socket: WebSocket, request: FastifyRequest) => void>
+  /** a plain GET (no upgrade): resolves true when it answered, otherwise the 426 hint goes out */
+  get?: (request: FastifyRequest, reply: FastifyReply) => Promise<boolean>
+  /** calls under way on any face of the path: shutdown lets them finish */
+  readonly inFlight: InFlight
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    mcpPath: McpPath
+  }
+}
+
+/**
+ * The subprotocol to answer with: a registered face the client offers, else JSON-RPC. `apikey.<secret>` is only
+ * a credential (see plugins/auth.ts) and is echoed only when it is all the client offered, as a handshake needs one.
+ */
+function chooseProtocol (offered: Set<string>, faces: ReadonlyMap<string, unknown>): string | false {
+  for (const name of faces.keys()) if (offered.has(name)) return name
+  if (offered.has('jsonrpc')) return 'jsonrpc'
+  const offers = [...offered]
+  return offers.every((p) => p.startsWith('apikey.')) ? (offers[0] ?? false) : false
+}
+
 
 /** The JSON-RPC API on ws://HOST:PORT/mcp, one session per connection, and the session.* methods. */
 export default fp(async (app) => {
   const { config, runtime, sessions } = app
   const inFlight = createInFlight()
   const log = app.log.child({ component: 'websocket' })
+  const mcpPath: McpPath = { protocols: new Map(), inFlight }
+  app.decorate('mcpPath', mcpPath)
 
   await app.register(websocket, {
-    options: { maxPayload: config.server.maxFrameBytes },
+    options: { maxPayload: config.server.maxFrameBytes, handleProtocols: (offered) => chooseProtocol(offered, mcpPath.protocols) },
     // shutdown: new upgrades are already refused; let calls under way finish, then say goodbye
     preClose: async function () {
       const drained = await inFlight.drain(config.server.shutdownGraceMs)
@@ -36,19 +66,21 @@ export default fp(async (app) => {
     method: 'GET',
     url: '/mcp',
     schema: { hide: true },
-    handler: async (_request, reply) => reply.code(426).header('upgrade', 'websocket').send({
+    handler: async (request, reply) => (await mcpPath.get?.(request, reply)) ? reply : reply.code(426).header('upgrade', 'websocket').send({
       statusCode: 426,
       error: 'Upgrade Required',
       message: 'ws://HOST:PORT/mcp speaks JSON-RPC 2.0 over WebSocket; open a WebSocket connection',
     }),
-    wsHandler: (socket) => {
+    wsHandler: (socket, request) => {
       if (runtime.connections >= config.server.maxConnections) {
         socket.close(1013, 'server at its connection limit, try again later')
         return
       }
-      serveRpcSocket(socket, ANONYMOUS, {
+      const face = mcpPath.protocols.get(socket.protocol)
+      if (face) { face(socket, request); return }
+      serveRpcSocket(socket, request.user, {
         dispatcher: app.rpc.dispatcher, sessions, stats: runtime, inFlight, log, maxBufferedBytes: config.server.maxBufferedBytes,
       })
     },
   })
-}, { name: 'websocket-rpc', dependencies: ['config', 'rpc', 'sessions', 'persona', 'system'] })
+}, { name: 'websocket-rpc', dependencies: ['config', 'auth', 'rpc', 'sessions', 'persona', 'system'] })

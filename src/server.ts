@@ -1,9 +1,11 @@
+import { Console } from 'node:console'
 import { buildApp } from './app.ts'
 import { ConfigError, databaseUrl, loadConfig, type AppConfig } from './config/index.ts'
 import { openDatabase } from './store/database.ts'
+import { serveStdio } from './mcp/stdio.ts'
 import pino from 'pino'
 
-// The command-line entry: `persona-mcp [serve|migrate]`. It only starts, listens and shuts down.
+// The command-line entry: `persona-mcp [serve|migrate|stdio]`. It only starts, listens and shuts down.
 
 async function serve (config: Readonly<AppConfig>): Promise<void> {
   const app = await buildApp(config)
@@ -32,7 +34,33 @@ async function migrate (config: Readonly<AppConfig>): Promise<void> {
   await store.close()
 }
 
-const commands: Record<string, (config: Readonly<AppConfig>) => Promise<void>> = { serve, migrate }
+/**
+ * MCP over stdin/stdout for clients that start the server themselves (Claude Desktop): the services without
+ * the HTTP listener. stdout carries protocol messages only, so logs go to stderr (fd 2).
+ */
+async function stdio (config: Readonly<AppConfig>): Promise<void> {
+  // libraries that print through console.log/info (node-cron does) would corrupt the protocol stream
+  globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr })
+  const app = await buildApp(config, { logger: { level: config.server.logLevel, stream: pino.destination(2) } })
+  const { closed } = await serveStdio(app.mcp)
+  app.log.info('serving MCP on stdio')
+  let stopping = false
+  const stop = (reason: string) => {
+    if (stopping) return
+    stopping = true
+    app.log.info({ reason }, 'shutting down')
+    app.close().then(() => process.exit(0), (err: unknown) => {
+      app.log.error({ err }, 'shutdown failed')
+      process.exit(1)
+    })
+  }
+  process.once('SIGTERM', () => stop('SIGTERM'))
+  process.once('SIGINT', () => stop('SIGINT'))
+  await closed
+  stop('client closed stdin')
+}
+
+const commands: Record<string, (config: Readonly<AppConfig>) => Promise<void>> = { serve, migrate, stdio }
 
 async function main (): Promise<void> {
   const name = process.argv[2] ?? 'serve'
@@ -53,6 +81,7 @@ async function main (): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  pino().fatal({ err }, 'start-up failed')
+  // stderr: in stdio mode stdout belongs to the protocol
+  pino(pino.destination(2)).fatal({ err }, 'start-up failed')
   process.exit(1)
 })

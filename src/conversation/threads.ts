@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto'
+import type Database from 'better-sqlite3'
 import type { PrismaClient } from '../generated/prisma/client.ts'
+import { toSqlTime } from '../store/sql-time.ts'
 import type { TranscriptMessage } from './prompt.ts'
 
 /** A user's conversation with one persona in one session, as the chat needs it. */
@@ -34,8 +37,16 @@ const MAX_CACHED_THREADS = 2000
  * Threads in SQLite with the hot part (counters, summary, recent messages) cached in memory,
  * so a chat turn reads nothing from the database once its thread is warm.
  */
-export function createThreadStore (prisma: PrismaClient, window: number) {
+export function createThreadStore (prisma: PrismaClient, sqlite: Database.Database, window: number) {
   const cache = new Map<string, Thread>()
+  // every chat turn writes here: prepared statements in one transaction, not Prisma round trips
+  const insertMessage = sqlite.prepare(`INSERT INTO Message (id, conversationId, turnNumber, role, speakerId, content, tokens, processingTime, responseType, createdAt)
+    VALUES (@id, @conversationId, @turnNumber, @role, @speakerId, @content, @tokens, @processingTime, @responseType, @createdAt)`)
+  const updateConversation = sqlite.prepare('UPDATE Conversation SET turnCount = ?, tokensUsed = tokensUsed + ?, lastActivityAt = ? WHERE id = ?')
+  const storeTurn = sqlite.transaction((rows: Array<Record<string, unknown>>, update: [number, number, string, string]) => {
+    for (const row of rows) insertMessage.run(row)
+    updateConversation.run(...update)
+  })
   const key = (sessionId: string, personaId: string) => `${sessionId}:${personaId}`
   const remember = (thread: Thread) => {
     const k = key(thread.sessionId, thread.personaId)
@@ -90,21 +101,12 @@ export function createThreadStore (prisma: PrismaClient, window: number) {
     async appendTurn (thread: Thread, turn: TurnRecord): Promise<number> {
       const turnNumber = thread.turnCount + 1
       const at = new Date()
-      await prisma.$transaction([
-        prisma.message.createMany({
-          data: [
-            { conversationId: thread.id, turnNumber, role: 'user', speakerId: turn.userId, content: turn.user, createdAt: at },
-            {
-              conversationId: thread.id, turnNumber, role: 'persona', speakerId: turn.speakerId, content: turn.reply,
-              tokens: turn.tokens, processingTime: turn.processingTime, responseType: turn.responseType, createdAt: at,
-            },
-          ],
-        }),
-        prisma.conversation.update({
-          where: { id: thread.id },
-          data: { turnCount: turnNumber, tokensUsed: { increment: turn.tokens }, lastActivityAt: at },
-        }),
-      ])
+      const createdAt = toSqlTime(at.getTime())
+      const base = { conversationId: thread.id, turnNumber, createdAt }
+      storeTurn([
+        { ...base, id: randomUUID(), role: 'user', speakerId: turn.userId, content: turn.user, tokens: 0, processingTime: 0, responseType: null },
+        { ...base, id: randomUUID(), role: 'persona', speakerId: turn.speakerId, content: turn.reply, tokens: turn.tokens, processingTime: turn.processingTime, responseType: turn.responseType },
+      ], [turnNumber, turn.tokens, createdAt, thread.id])
       thread.turnCount = turnNumber
       thread.tokensUsed += turn.tokens
       thread.lastActivityAt = at

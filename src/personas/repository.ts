@@ -2,6 +2,8 @@ import type { PrismaClient, Persona as PersonaRow } from '../generated/prisma/cl
 import type { Persona, PersonaInput, PersonaPatch, Scores, StateInput } from './types.ts'
 import type { InteractionState, Priority } from './state.ts'
 import { domainError, ErrorCode } from '../rpc/errors.ts'
+import type Database from 'better-sqlite3'
+import { toSqlTime } from '../store/sql-time.ts'
 
 // Maps Persona rows to the domain type; the only file that knows the table's column names.
 
@@ -72,7 +74,11 @@ async function uniqueName<T> (name: string | undefined, write: Promise<T>): Prom
   }
 }
 
-export function createPersonaRepository (prisma: PrismaClient) {
+export function createPersonaRepository (prisma: PrismaClient, sqlite: Database.Database) {
+  // state changes come with every chat turn: one prepared statement, not a Prisma round trip
+  const updateState = sqlite.prepare(`UPDATE Persona SET interestLevel = @interestLevel, interactionFatigue = @interactionFatigue,
+    currentPriority = @currentPriority, availableTime = @availableTime, socialEnergy = @socialEnergy, cooldownUntil = @cooldownUntil,
+    stateUpdatedAt = @stateUpdatedAt, updatedAt = @updatedAt WHERE id = @id`)
   return {
     async all (): Promise<Persona[]> {
       const rows = await prisma.persona.findMany({ orderBy: [{ createdAt: 'asc' }, { nameKey: 'asc' }] })
@@ -94,8 +100,12 @@ export function createPersonaRepository (prisma: PrismaClient) {
     async update (id: string, patch: PersonaPatch): Promise<Persona> {
       return toPersona(await uniqueName(patch.name, prisma.persona.update({ where: { id }, data: profileColumns(patch) })))
     },
-    async saveState (id: string, state: InteractionState): Promise<Persona> {
-      return toPersona(await prisma.persona.update({ where: { id }, data: stateColumns(state) }))
+    /** The persona with its new state, stored. */
+    async saveState (persona: Persona, state: InteractionState): Promise<Persona> {
+      const updatedAt = new Date()
+      const changes = updateState.run({ ...state, id: persona.id, stateUpdatedAt: toSqlTime(state.updatedAt), updatedAt: toSqlTime(updatedAt.getTime()) }).changes
+      if (changes === 0) throw domainError(ErrorCode.PersonaNotFound, `Persona not found: ${persona.id}`, { persona_id: persona.id })
+      return { ...persona, state, updatedAt }
     },
     async remove (id: string): Promise<void> {
       // persona-to-persona relationships name the persona in persona2Id too, without a foreign key

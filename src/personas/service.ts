@@ -117,7 +117,7 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
         const persona = service.get(personaId)
         // regeneration is brought up to now first, so time spent idle before this change is credited
         // once, and time after it is not credited to a state that did not exist yet
-        return changed(await repository.saveState(persona.id, change(regenerate(persona.state, now(), rules))))
+        return changed(await repository.saveState(persona, change(regenerate(persona.state, now(), rules))))
       })
     },
 

@@ -1,0 +1,84 @@
+import fp from 'fastify-plugin'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { originAllowed } from '../src/auth/access.ts'
+import { createHttpSessions, type Refusal } from '../src/mcp/http-sessions.ts'
+import { createMcpService, type McpService } from '../src/mcp/server.ts'
+import { WebSocketServerTransport } from '../src/mcp/ws-transport.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** opens MCP sessions on any transport (server.ts serves stdio with it) */
+    mcp: McpService
+  }
+}
+
+/**
+ * The Model Context Protocol on /mcp beside the JSON-RPC API: Streamable HTTP (POST, GET for the SSE
+ * stream, DELETE), and WebSocket connections that negotiated the subprotocol `mcp`.
+ */
+export default fp(async (app) => {
+  const { config, runtime, mcpPath } = app
+  const log = app.log.child({ component: 'mcp' })
+  const mcp = createMcpService({
+    registry: app.rpc.registry,
+    sessions: app.sessions,
+    personas: app.personas,
+    promptSections: () => app.conversations.promptSections(),
+    log,
+    pageSize: config.mcp.pageSize,
+    stats: runtime,
+    inFlight: mcpPath.inFlight,
+  })
+  app.decorate('mcp', mcp)
+  const idleMs = config.mcp.sessionIdleMinutes * 60_000
+  const http = createHttpSessions({
+    open: (user) => mcp.open(user, 'http'), idleMs, log, full: () => runtime.connections >= config.server.maxConnections,
+  })
+
+  // the auth hook refuses foreign Origins on /mcp already; checked again so the MCP faces never rest on hook order
+  const foreign = (request: FastifyRequest) => !originAllowed(request.headers.origin, request.headers.host, config.server.allowedOrigins)
+
+  /** The SDK writes the response itself, so Fastify lets go of it first (headers set on reply are lost then). */
+  async function handOff (request: FastifyRequest, reply: FastifyReply, work: () => Promise<Refusal | undefined>) {
+    if (foreign(request)) {
+      return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: `Origin ${request.headers.origin ?? ''} may not use /mcp (server.allowedOrigins)` })
+    }
+    reply.hijack()
+    const res = reply.raw
+    try {
+      const refused = await work()
+      if (refused) res.writeHead(refused.status, { 'content-type': 'application/json' }).end(JSON.stringify(refused.body))
+    } catch (err) {
+      log.error({ err, method: request.method }, 'MCP HTTP request failed')
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null }))
+      else res.destroy()
+    }
+    return reply
+  }
+
+  app.post('/mcp', { schema: { hide: true } }, (request, reply) => handOff(request, reply, () => http.post(request.raw, reply.raw, request.body, request.user)))
+  app.delete('/mcp', { schema: { hide: true } }, (request, reply) => handOff(request, reply, () => http.other(request.raw, reply.raw, request.user)))
+  // GET /mcp is one route with the WebSocket upgrade (plugins/websocket-rpc.ts): MCP takes the plain GETs meant for it
+  mcpPath.get = async (request, reply) => {
+    const forMcp = request.headers['mcp-session-id'] !== undefined || (request.headers.accept ?? '').includes('text/event-stream')
+    if (!forMcp) return false
+    await handOff(request, reply, () => http.other(request.raw, reply.raw, request.user))
+    return true
+  }
+
+  mcpPath.protocols.set('mcp', (socket, request) => {
+    if (foreign(request)) { socket.close(1008, 'origin not allowed'); return }
+    mcp.connect(new WebSocketServerTransport(socket), request.user, 'websocket').catch((err: unknown) => {
+      log.error({ err }, 'MCP WebSocket session failed to start')
+      socket.close(1011, 'internal error')
+    })
+  })
+
+  const sweeper = setInterval(() => { void http.sweep() }, Math.min(60_000, Math.max(50, idleMs / 2))).unref()
+  // let tool calls under way finish, then end the sessions: an open SSE stream would hold app.close() up
+  app.addHook('preClose', async () => {
+    clearInterval(sweeper)
+    await mcpPath.inFlight.drain(config.server.shutdownGraceMs)
+    await http.closeAll()
+  })
+}, { name: 'mcp', dependencies: ['config', 'auth', 'rpc', 'sessions', 'persona', 'system', 'conversation', 'websocket-rpc'] })

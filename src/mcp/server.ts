@@ -1,0 +1,80 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js'
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
+import type { PromptSection } from '../conversation/service.ts'
+import type { PersonaService } from '../personas/service.ts'
+import type { RpcConnection, RpcLogger } from '../rpc/context.ts'
+import type { MethodRegistry } from '../rpc/registry.ts'
+import type { SessionService } from '../sessions/service.ts'
+import type { UserIdentity } from '../sessions/types.ts'
+import type { InFlight } from '../transport/in-flight.ts'
+import { SERVER_NAME, SERVER_VERSION } from '../version.ts'
+import { openConnection, type ConnectionStats, type McpTransportKind } from './connection.ts'
+import { registerPrompts } from './prompts.ts'
+import { registerResources } from './resources.ts'
+import { registerTools } from './tools.ts'
+
+export interface McpDeps {
+  registry: MethodRegistry
+  sessions: SessionService
+  personas: PersonaService
+  /** the system-prompt sections of a chat turn (memories, feelings, mood), for the role-play prompts */
+  promptSections: () => readonly PromptSection[]
+  log: RpcLogger
+  /** tools, resources and prompts per list page */
+  pageSize: number
+  stats?: ConnectionStats
+  /** tool calls are tracked here, so shutdown lets them finish */
+  inFlight?: InFlight
+}
+
+/** One MCP session: an SDK Server on one transport, with its own RpcConnection (session, persona, user). */
+export interface McpSession {
+  readonly server: Server
+  readonly connection: RpcConnection
+  /** closes the transport; the session is released when it has closed */
+  close (): Promise<void>
+}
+
+const INSTRUCTIONS = 'AI personas with character, state and memory. Call persona_list, pick one with persona_switch ' +
+  '(this MCP session\'s current persona), then talk with persona_chat. persona://{id} resources hold each persona\'s ' +
+  'profile and state; the roleplay_* prompts let you play a persona yourself.'
+
+/**
+ * Builds a low-level SDK `Server` per MCP session, so that tool schemas are our TypeBox declarations
+ * as they are (McpServer would want a second copy of each in zod).
+ */
+export function createMcpService (deps: McpDeps) {
+  const open = (user: UserIdentity, kind: McpTransportKind): McpSession => {
+    const { connection, release } = openConnection(user, deps.sessions, deps.stats, kind)
+    const server = new Server({ name: 'persona-mcp', title: SERVER_NAME, version: SERVER_VERSION }, {
+      capabilities: { tools: {}, resources: {}, prompts: {} },
+      instructions: INSTRUCTIONS,
+    })
+    server.onclose = release
+    server.onerror = (err) => { deps.log.debug({ err, connection: connection.id }, 'MCP transport error') }
+    registerTools(server, deps, connection)
+    registerResources(server, deps, connection)
+    registerPrompts(server, deps, connection)
+    deps.log.debug({ connection: connection.id, user: user.id, transport: kind }, 'MCP session opened')
+    return {
+      server,
+      connection,
+      async close () {
+        await server.close()
+        release()
+      },
+    }
+  }
+
+  return {
+    open,
+    /** A new session on a transport that is ready to start (WebSocket, stdio). */
+    async connect (transport: Transport, user: UserIdentity, kind: McpTransportKind): Promise<McpSession> {
+      const session = open(user, kind)
+      await session.server.connect(transport)
+      return session
+    },
+  }
+}
+
+export type McpService = ReturnType<typeof createMcpService>
