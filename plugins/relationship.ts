@@ -23,8 +23,8 @@ declare module 'fastify' {
 export default fp(async (app) => {
   const { config, db, personas, sessions, conversations, memory, events } = app
   const log = app.log.child({ component: 'relationship' })
-  const relationships = createRelationshipService({ repository: createRelationshipRepository(db.prisma), personas, rules: config.relationships })
-  const emotions = createEmotionService({ prisma: db.prisma, rules: config.emotions })
+  const relationships = createRelationshipService({ repository: createRelationshipRepository(db.prisma, db.sqlite), personas, rules: config.relationships })
+  const emotions = createEmotionService({ prisma: db.prisma, sqlite: db.sqlite, rules: config.emotions })
   const store = createPersonaConversationStore(db.prisma)
   const engine = createConversationEngine({
     store, llm: app.llm, personas, relationships, events, rules: config.personaConversations, log,
@@ -59,6 +59,10 @@ export default fp(async (app) => {
   conversations.addPromptSection(async ({ persona, userId }) => (userId === '' ? undefined : relationships.feelingsAbout(persona.id, userId)))
   conversations.addPromptSection(async ({ persona }) => `Your mood right now: ${moodWords(await emotions.get(persona.id))}.`)
 
+  personas.onRemoved((persona) => {
+    relationships.forget(persona.id)
+    emotions.forget(persona.id)
+  })
   emotions.onChange((personaId, state) => {
     events.publish(`persona.${personaId}`, 'mood_changed', { persona_id: personaId, emotional_state: emotionView(state) })
   })

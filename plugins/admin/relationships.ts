@@ -1,7 +1,6 @@
 import { Type, type TObject } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { PersonaRef } from '../../src/personas/schemas.ts'
-import { createRelationshipRepository } from '../../src/relationships/repository.ts'
 import { relationshipView } from '../../src/relationships/service.ts'
 import { domainError, ErrorCode } from '../../src/rpc/errors.ts'
 import { errorResponses, rpcResultSchema } from './common.ts'
@@ -20,8 +19,6 @@ const relationshipRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // the relationship.get wire shape, plus which kind of relationship it is
   const RelationshipView = rpcResultSchema<TObject>(registry, 'relationship.get', 'relationship', 0)
   const AdminRelationshipView = Type.Object({ kind: Type.Union([Type.Literal('persona'), Type.Literal('user')]), ...RelationshipView.properties })
-  // persona-user relationships are not reachable through the service, which deals in persona pairs
-  const repository = createRelationshipRepository(app.db.prisma)
 
   app.get('/relationships', {
     schema: {
@@ -32,7 +29,7 @@ const relationshipRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request) => {
     const { limit, offset, kind, persona_id } = request.query
-    const all = persona_id === undefined ? await repository.all(kind) : await repository.forPersona(personas.get(persona_id).id, kind)
+    const all = persona_id === undefined ? await relationships.all(kind) : await relationships.forPersona(personas.get(persona_id).id, kind)
     const last = (r: { lastInteraction: Date | null }) => r.lastInteraction?.getTime() ?? 0
     all.sort((a, b) => last(b) - last(a) || a.id.localeCompare(b.id))
     const items = all.slice(offset, offset + limit).map((rel) => ({ kind: rel.kind, ...relationshipView(rel) }))

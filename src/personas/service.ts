@@ -19,6 +19,7 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
   const cache = new Map<string, Persona>()
   const withLock = createKeyedLock()
   const listeners: Array<(persona: Persona) => void> = []
+  const removedListeners: Array<(persona: Persona) => void> = []
   const store = (persona: Persona) => { cache.set(persona.id, persona); return persona }
   /** a stored change others may want to know about (events watchers) */
   const changed = (persona: Persona) => { store(persona); for (const listener of listeners) listener(persona); return persona }
@@ -48,6 +49,11 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
 
     onChange (listener: (persona: Persona) => void): void {
       listeners.push(listener)
+    },
+
+    /** after a persona and everything cascading from it left the database */
+    onRemoved (listener: (persona: Persona) => void): void {
+      removedListeners.push(listener)
     },
 
     list (): Persona[] {
@@ -107,6 +113,7 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
       if (persona.builtIn) throw domainError(ErrorCode.Forbidden, `Built-in persona ${persona.name} cannot be deleted`, { persona_id: persona.id })
       await repository.remove(persona.id)
       cache.delete(persona.id)
+      for (const listener of removedListeners) listener(persona)
       return persona
     },
 

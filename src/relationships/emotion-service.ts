@@ -1,10 +1,13 @@
 import type { AppConfig } from '../config/index.ts'
+import type Database from 'better-sqlite3'
 import type { PrismaClient } from '../generated/prisma/client.ts'
+import { toSqlTime } from '../store/sql-time.ts'
 import { createKeyedLock } from '../util/keyed-lock.ts'
 import { clampEmotion, driftFromTurn, initialEmotion, regenerateEmotion, type EmotionalState, type EmotionValues } from './emotions.ts'
 
 export interface EmotionServiceDeps {
   prisma: PrismaClient
+  sqlite: Database.Database
   rules: AppConfig['emotions']
   now?: () => number
 }
@@ -13,14 +16,21 @@ export interface EmotionServiceDeps {
  * Personas' moods (section 6): created with the first-read defaults, moved by conversations,
  * drifting back over time. Cached in memory and written through, like persona state.
  */
-export function createEmotionService ({ prisma, rules, now = Date.now }: EmotionServiceDeps) {
+export function createEmotionService ({ prisma, sqlite, rules, now = Date.now }: EmotionServiceDeps) {
+  // moods move with every chat turn: one prepared statement rather than a Prisma round trip
+  const upsert = sqlite.prepare(`INSERT INTO EmotionalState (personaId, mood, energyLevel, stressLevel, curiosity, socialBattery, updatedAt)
+    VALUES (@personaId, @mood, @energyLevel, @stressLevel, @curiosity, @socialBattery, @updatedAt)
+    ON CONFLICT (personaId) DO UPDATE SET mood = excluded.mood, energyLevel = excluded.energyLevel, stressLevel = excluded.stressLevel,
+      curiosity = excluded.curiosity, socialBattery = excluded.socialBattery, updatedAt = excluded.updatedAt`)
   const cache = new Map<string, EmotionalState>()
   const withLock = createKeyedLock()
   const listeners: Array<(personaId: string, state: EmotionalState) => void> = []
 
   const save = async (personaId: string, state: EmotionalState) => {
-    const data = { mood: state.mood, energyLevel: state.energyLevel, stressLevel: state.stressLevel, curiosity: state.curiosity, socialBattery: state.socialBattery, updatedAt: new Date(state.updatedAt) }
-    await prisma.emotionalState.upsert({ where: { personaId }, create: { personaId, ...data }, update: data })
+    upsert.run({
+      personaId, mood: state.mood, energyLevel: state.energyLevel, stressLevel: state.stressLevel,
+      curiosity: state.curiosity, socialBattery: state.socialBattery, updatedAt: toSqlTime(state.updatedAt),
+    })
     cache.set(personaId, state)
     for (const listener of listeners) listener(personaId, state)
     return state

@@ -18,8 +18,10 @@ export function createRelationshipService ({ repository, personas, rules, now = 
 
   return {
     find: (kind: RelationshipKind, a: string, b: string) => repository.find(kind, a, b),
-    forPersona: (personaId: string) => repository.forPersona(personaId),
-    all: () => repository.all(),
+    forPersona: (personaId: string, kind?: RelationshipKind) => repository.forPersona(personaId, kind),
+    all: (kind?: RelationshipKind) => repository.all(kind),
+    /** a deleted persona's relationships went with its row */
+    forget: (personaId: string) => repository.forget(personaId),
 
     /** Applies one interaction (section 5 rules) and records it as an event; changes to one pair never interleave. */
     async interact (kind: RelationshipKind, a: string, b: string, interaction: Interaction): Promise<Relationship> {
