@@ -10,7 +10,9 @@ import { fmt, percentile, tempDir } from './lib.ts'
 // Also the time to the first streamed token, through the server and directly.
 
 const TURNS = Number(process.argv[2] ?? 1000)
-const fixture = await startOllamaFixture({ reply: () => 'The tavern hums with songs tonight, friend, and I have a new one for you.' })
+// the fixture offers no embedding model, so memories use the in-process hashing embedder and its cost
+// counts as the server's; with an Ollama embedding model each turn also waits on two embed calls
+const fixture = await startOllamaFixture({ models: ['llama3.1:8b'], reply: () => 'The tavern hums with songs tonight, friend, and I have a new one for you.' })
 const app = await buildApp(parseConfig({
   server: { port: 0, logLevel: 'warn', dataDir: tempDir('bench-chat-'), maxConnections: 100_000 },
   vector: { store: 'local' },
