@@ -1,27 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import WebSocket from 'ws'
-import { fmt, tempDir } from './lib.ts'
+import { fmt, startEchoServer, startServer } from './lib.ts'
 
 // Idle WebSocket connections held by one server process, and its resident memory per connection,
 // beside a bare `ws` echo server holding the same number in its own process.
 
 const TARGET = Number(process.argv[2] ?? 15_000)
-const root = fileURLToPath(new URL('..', import.meta.url))
 const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN)
-
-async function started (child: ChildProcess, pattern: RegExp): Promise<number> {
-  let out = ''
-  return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const match = pattern.exec(out)
-      if (match) resolve(Number(match[1]))
-    })
-    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${out.slice(-500)}`)))
-  })
-}
 
 async function hold (url: string, pid: number) {
   const gc = async () => { await new Promise((resolve) => setTimeout(resolve, 1500)) }
@@ -46,19 +31,13 @@ async function hold (url: string, pid: number) {
   return { open, openSeconds, perConnectionKb: (after - before) / Math.max(1, open), rssMb: after / 1024 }
 }
 
-const echo = spawn(process.execPath, ['--import', 'tsx', 'bench/echo-server.ts'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
-const echoPort = await started(echo, /listening (\d+)/)
-const base = await hold(`ws://127.0.0.1:${echoPort}`, echo.pid ?? 0)
-echo.kill('SIGTERM')
+const echo = await startEchoServer()
+const base = await hold(echo.url, echo.child.pid ?? 0)
+echo.child.kill('SIGTERM')
 
-const server = spawn(process.execPath, ['bin/persona-mcp.js', 'serve'], {
-  cwd: root,
-  env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', DATA_DIR: tempDir('bench-conn-'), VECTOR_STORE: 'local', RATE_LIMITS: 'off', MAX_CONNECTIONS: String(TARGET + 1000), OLLAMA_HOST: 'http://127.0.0.1:9' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
-const port = await started(server, /listening at http:\/\/127\.0\.0\.1:(\d+)/)
-const ours = await hold(`ws://127.0.0.1:${port}/mcp`, server.pid ?? 0)
-server.kill('SIGTERM')
+const server = await startServer({ MAX_CONNECTIONS: String(TARGET + 1000) })
+const ours = await hold(server.url, server.child.pid ?? 0)
+server.child.kill('SIGTERM')
 
 process.stdout.write([
   `| ${TARGET} idle connections | held | seconds to open | RSS after, MB | RSS per connection, KB |`, '|---|---|---|---|---|',

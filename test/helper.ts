@@ -19,6 +19,8 @@ export async function build (t: Test, overrides: Record<string, Record<string, u
     vector: { store: 'local', ...overrides.vector },
     // tests fire requests faster than any person; the limit tests turn this back on
     rateLimits: { enabled: false, ...overrides.rateLimits },
+    // state regenerates only when a test runs the job: a minute boundary mid-test must not move the numbers
+    personas: { regenerationCron: '0 0 1 1 *', ...overrides.personas },
   })
   const app = await buildApp(config, { validateResults: true, forceCloseConnections: true, ...options })
   t.teardown(() => app.close())

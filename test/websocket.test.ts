@@ -46,6 +46,8 @@ t.test('JSON-RPC over a real WebSocket follows the specification', async (t) => 
   t.equal(binary.error.code, -32600, 'binary frames get a clear error')
   t.match(binary.error.message, /binary/)
 
+  t.match(await client.call('ping'), { pong: true, timestamp: String })
+
   const discover = await client.call('rpc.discover')
   t.equal(discover.openrpc.split('.')[0], '1')
   const names = discover.methods.map((m: { name: string }) => m.name)

@@ -57,7 +57,7 @@ export function registerTools (server: Server, deps: McpDeps, base: RpcConnectio
       } catch (err) {
         return failure(err, def, log, connection.id)
       } finally {
-        await deps.sessions.touch(connection.session).catch((err: unknown) => { log.warn({ err, connection: base.id }, 'session touch failed') })
+        await deps.sessions.touch(connection.session)?.catch((err: unknown) => { log.warn({ err, connection: base.id }, 'session touch failed') })
       }
     })()
     return deps.inFlight ? deps.inFlight.track(work) : work

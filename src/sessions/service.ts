@@ -72,11 +72,12 @@ export function createSessionService ({ prisma, now = Date.now, touchIntervalMs 
       attached.delete(session.id)
     },
 
-    async touch (session: SessionState): Promise<void> {
+    /** Notes activity; writes (and returns a promise) at most once per touch interval. */
+    touch (session: SessionState): Promise<void> | undefined {
       const at = now()
-      if (!persisted.has(session) || at - (touchedAt.get(session) ?? 0) < touchIntervalMs) return
+      if (!persisted.has(session) || at - (touchedAt.get(session) ?? 0) < touchIntervalMs) return undefined
       touchedAt.set(session, at)
-      await prisma.session.update({ where: { id: session.id }, data: { lastActivityAt: new Date(at) } })
+      return prisma.session.update({ where: { id: session.id }, data: { lastActivityAt: new Date(at) } }).then(() => undefined)
     },
 
     async info (session: SessionState) {

@@ -16,6 +16,14 @@ const ComponentState = Type.Object({ status: Type.String(), detail: Type.Optiona
 export function createSystemMethods ({ stats, health, personas }: SystemMethodDeps) {
   return [
     defineMethod({
+      name: 'ping',
+      description: 'A liveness check over the socket (documented by the earlier server, never registered there).',
+      readOnly: true,
+      params: Type.Object({}),
+      result: Type.Object({ pong: Type.Literal(true), timestamp: Type.String({ format: 'date-time' }) }),
+      handler: () => ({ pong: true as const, timestamp: new Date().toISOString() }),
+    }),
+    defineMethod({
       name: 'system.status',
       description: 'Server status: uptime, connections, requests, personas, and the state of the database, vector index and LLM.',
       readOnly: true,

@@ -45,11 +45,20 @@ export function createMetrics ({ sqlite, connections, llmLoad }: MetricsSources)
   new Gauge({ name: 'persona_prune_runs', help: 'Prune runs recorded', registers: [register], collect () { this.set(count('SELECT COUNT(*) AS n FROM PruneRun')) } })
   new Gauge({ name: 'persona_decay_runs', help: 'Decay runs recorded', registers: [register], collect () { this.set(count('SELECT COUNT(*) AS n FROM DecayRun')) } })
 
+  // label children looked up once per method: a per-call label hash would cost more than a cheap call
+  const requestChildren = new Map<string, Counter.Internal>()
+  const latencyChildren = new Map<string, Histogram.Internal<string>>()
+
   return {
     register,
     call (method: string, outcome: string, seconds: number): void {
-      requests.inc({ method, outcome })
-      latency.observe({ method }, seconds)
+      const key = `${method}\u0000${outcome}`
+      let counter = requestChildren.get(key)
+      if (!counter) requestChildren.set(key, counter = requests.labels(method, outcome))
+      counter.inc()
+      let histogram = latencyChildren.get(method)
+      if (!histogram) latencyChildren.set(method, histogram = latency.labels(method))
+      histogram.observe(seconds)
     },
     generated (responseType: string, llmMs: number, tokenCount: number): void {
       if (responseType === 'direct') llmLatency.observe({ response_type: responseType }, llmMs / 1000)

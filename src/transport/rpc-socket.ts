@@ -50,15 +50,20 @@ export function serveRpcSocket (socket: WebSocket, user: UserIdentity, deps: Rpc
   stats.connections++
   stats.connectionsTotal++
 
+  const failed = (err: unknown) => { log.error({ err, connection: id }, 'rpc socket failed to reply') }
+  const reply = (text: string | undefined) => {
+    if (text !== undefined) send(text)
+    sessions.touch(connection.session)?.catch(failed)
+  }
+
   socket.on('message', (data, isBinary) => {
     stats.requests++
     if (isBinary) { send(BINARY_REPLY); return }
-    const text = data.toString()
-    // the reply is part of the call: shutdown waits until it is on the wire
-    inFlight.track(dispatcher.handleText(text, connection).then((reply) => {
-      if (reply !== undefined) send(reply)
-      return sessions.touch(connection.session)
-    })).catch((err: unknown) => { log.error({ err, connection: id }, 'rpc socket failed to reply') })
+    const out = dispatcher.handleText(data.toString(), connection)
+    // a synchronous method is answered in this tick; for the others the reply is part of the call,
+    // so shutdown waits until it is on the wire
+    if (out instanceof Promise) inFlight.track(out.then(reply)).catch(failed)
+    else reply(out)
   })
   socket.on('error', (err) => { log.debug({ err, connection: id }, 'websocket error') })
   socket.once('close', () => {

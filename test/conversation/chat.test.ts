@@ -114,8 +114,10 @@ t.test('drained personas refuse with retry_after', async (t) => {
   await client.call('persona.switch', { persona_id: 'aria' })
   const before = await client.call('persona.status')
   const reply = await client.call('persona.chat', { message: 'hello there' })
-  t.equal(reply.persona_state.available_time, before.interaction_state.available_time - 600, 'a turn costs time')
-  t.equal(reply.persona_state.social_energy, before.interaction_state.social_energy - 10, 'and energy')
+  // the turn first credits regeneration up to now: a minute boundary between the two calls gives one point back
+  const near = (actual: number, expected: number, what: string) => t.ok(actual >= expected && actual <= expected + 10, `${what} (${actual} vs ${expected})`)
+  near(reply.persona_state.available_time, before.interaction_state.available_time - 600, 'a turn costs time')
+  near(reply.persona_state.social_energy, before.interaction_state.social_energy - 10, 'and energy')
   t.equal(reply.persona_state.interaction_fatigue, before.interaction_state.interaction_fatigue + 20, 'and adds fatigue')
   const refused = await client.request('persona.chat', { message: 'still there?' })
   t.equal(refused.error?.code, -32002)
