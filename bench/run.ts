@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const only = process.argv.slice(2)
 
 const suites = [
-  { file: 'rpc-roundtrip.ts', args: ['5', '1,100'], title: 'JSON-RPC round trips (persona.list) vs a raw ws echo server', target: 'at least 0.85x the echo at 1 connection and 0.75x at 100' },
+  { file: 'rpc-roundtrip.ts', args: ['5', '1,100'], title: 'JSON-RPC round trips (ping and persona.list) vs a raw ws echo server, each server in its own process', target: 'at least 0.85x the echo at 1 connection and 0.75x at 100' },
   { file: 'connections.ts', args: ['15000'], title: 'Idle connections and memory', target: '15,000 connections held; RSS per connection under 10 KB' },
   { file: 'chat-overhead.ts', args: ['1000'], title: 'Chat overhead per turn beyond the LLM (fixture LLM)', target: 'overhead p99 under 10 ms; extra time to first token under 5 ms' },
   { file: 'vector-search.ts', args: [], title: 'memory.search index: p50/p99 vs brute force', target: 'p99 under 10 ms at 10k memories with local' },
