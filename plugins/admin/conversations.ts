@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { TranscriptEntry } from '../../src/conversation/schemas.ts'
+import { TranscriptEntry, transcriptEntry } from '../../src/conversation/schemas.ts'
 import type { Conversation } from '../../src/generated/prisma/client.ts'
 import { domainError, ErrorCode } from '../../src/rpc/errors.ts'
 import { errorResponses, iso, Nullable } from './common.ts'
@@ -105,16 +105,7 @@ const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }),
       prisma.message.count({ where: { conversationId: id } }),
     ])
-    const items = rows.map((m) => ({
-      turn_number: m.turnNumber,
-      role: m.role === 'user' ? 'user' as const : 'persona' as const,
-      content: m.content,
-      tokens: m.tokens,
-      processing_time: m.processingTime,
-      response_type: m.responseType,
-      created_at: m.createdAt.toISOString(),
-      speaker_id: m.speakerId,
-    }))
+    const items = rows.map((m) => ({ ...transcriptEntry(m), speaker_id: m.speakerId }))
     return { items, total, limit, offset }
   })
 

@@ -7,7 +7,7 @@ import type { RpcContext } from '../rpc/context.ts'
 import { domainError, ErrorCode, RpcError } from '../rpc/errors.ts'
 import { defineMethod } from '../rpc/registry.ts'
 import type { SessionService } from '../sessions/service.ts'
-import { ChatResult, StreamResult, TranscriptEntry } from './schemas.ts'
+import { ChatResult, StreamResult, TranscriptEntry, transcriptEntry } from './schemas.ts'
 import type { ConversationService } from './service.ts'
 import type { StreamRegistry } from './streams.ts'
 import type { ThreadStore } from './threads.ts'
@@ -147,15 +147,7 @@ export function createConversationMethods (deps: ConversationMethodDeps) {
         return {
           conversation_id: thread.id,
           persona_id: persona.id,
-          messages: page.map((m) => ({
-            turn_number: m.turnNumber,
-            role: m.role === 'user' ? 'user' as const : 'persona' as const,
-            content: m.content,
-            tokens: m.tokens,
-            processing_time: m.processingTime,
-            response_type: m.responseType,
-            created_at: m.createdAt.toISOString(),
-          })),
+          messages: page.map(transcriptEntry),
           total_turns: thread.turnCount,
           has_more: hasMore,
           summary: thread.summary,

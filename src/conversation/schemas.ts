@@ -22,6 +22,17 @@ export const ChatResult = Type.Object({
 
 export const StreamResult = Type.Composite([ChatResult, Type.Object({ stream_id: Type.String(), chunk_count: Type.Integer() })])
 
+/** A stored message as a transcript entry (conversation.history and the admin API). */
+export const transcriptEntry = (m: { turnNumber: number, role: string, content: string, tokens: number, processingTime: number, responseType: string | null, createdAt: Date }) => ({
+  turn_number: m.turnNumber,
+  role: m.role === 'user' ? 'user' as const : 'persona' as const,
+  content: m.content,
+  tokens: m.tokens,
+  processing_time: m.processingTime,
+  response_type: m.responseType,
+  created_at: m.createdAt.toISOString(),
+})
+
 export const TranscriptEntry = Type.Object({
   turn_number: Type.Integer(),
   role: Type.Union([Type.Literal('user'), Type.Literal('persona')]),
