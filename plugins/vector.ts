@@ -22,17 +22,24 @@ export default fp(async (app) => {
   const embedder = await selectEmbedder({ config: config.ollama, log, ollamaUp: app.llm.status().available })
   let bundled: BundledChroma | undefined
   let chroma
-  if (config.vector.store === 'chroma') {
+  let kind = config.vector.store
+  if (kind === 'chroma') {
     let url = config.vector.chromaUrl
     if (url === undefined) {
-      bundled = await startBundledChroma({ dataDir: path.resolve(config.server.dataDir), log })
-      url = bundled.url
-      log.info({ url }, 'bundled Chroma server started')
+      try {
+        bundled = await startBundledChroma({ dataDir: path.resolve(config.server.dataDir), log })
+        url = bundled.url
+        log.info({ url }, 'bundled Chroma server started')
+      } catch (err) {
+        // memories live in SQLite either way: a Chroma that cannot start here must not keep the server down
+        log.error({ err }, 'the bundled Chroma server did not start; using the local vector index (set CHROMA_URL or VECTOR_STORE=local)')
+        kind = 'local'
+      }
     }
-    chroma = createChromaIndex({ url, log })
+    if (url !== undefined) chroma = createChromaIndex({ url, log })
   }
   const vectors = createVectorStore({
-    kind: config.vector.store, chroma, source: createVectorSource(app.db.sqlite), embedder, log, recheckMs: config.vector.recheckSeconds * 1000,
+    kind, chroma, source: createVectorSource(app.db.sqlite), embedder, log, recheckMs: config.vector.recheckSeconds * 1000,
   })
   await vectors.open(embedder)
   log.info({ embedder: embedder.id, index: vectors.status() }, 'vector index ready')

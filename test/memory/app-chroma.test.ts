@@ -19,3 +19,12 @@ t.test('the app starts the bundled Chroma, searches through it, and stops it', a
   t.match(found.memories[0].content, /ley lines/)
   t.equal(app.vectors.status().kind, 'chroma', 'Chroma answered the search')
 })
+
+t.test('a bundled Chroma that cannot start leaves the server up on the local index', async (t) => {
+  const dataDir = t.testdir({ chroma: 'a file where Chroma wants its directory' })
+  const app = await build(t, { server: { dataDir }, vector: { store: 'chroma' } })
+  t.equal(app.vectors.status().kind, 'local')
+  const ready = await app.inject({ method: 'GET', url: '/ready' })
+  t.equal(ready.statusCode, 200)
+  t.match(ready.json().components.vector.detail, /local/)
+})
