@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { SERVER_VERSION } from '../../src/version.ts'
+import { serverStatus } from '../../src/system/status.ts'
 import { rpcResultSchema } from './common.ts'
 
 const StatusFields = {
@@ -28,27 +28,13 @@ const systemRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/system/status', {
     schema: { tags: ['system'], summary: 'Server status: uptime, load, personas, memory index and the state of every component', response: { 200: Status } },
-  }, async () => {
-    const { ready, components } = await health.report()
-    const list = personas.list()
-    return {
-      system_status: ready ? 'operational' as const : 'degraded' as const,
-      version: SERVER_VERSION,
-      uptime_seconds: Math.round(runtime.uptimeSeconds() * 1000) / 1000,
-      connections: runtime.connections,
-      connections_total: runtime.connectionsTotal,
-      requests_total: runtime.requests,
-      attached_sessions: sessions.activeCount(),
-      llm_available: components.llm?.status === 'up',
-      total_personas: list.length,
-      available_personas: list.filter((p) => personas.isAvailable(p)).length,
-      active_conversations: runtime.activeConversations(),
-      memory: { embedder: memory.embedderId, vector_index: { ...memory.indexStatus() } },
-      components,
-      memory_rss_bytes: process.memoryUsage.rss(),
-      timestamp: new Date().toISOString(),
-    }
-  })
+  }, async () => ({
+    ...await serverStatus({ stats: runtime, health, personas }),
+    connections_total: runtime.connectionsTotal,
+    attached_sessions: sessions.activeCount(),
+    memory: { embedder: memory.embedderId, vector_index: { ...memory.indexStatus() } },
+    memory_rss_bytes: process.memoryUsage.rss(),
+  }))
 }
 
 export default systemRoutes

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox'
 import { defineMethod } from '../rpc/registry.ts'
 import type { PersonaService } from '../personas/service.ts'
-import { SERVER_VERSION } from '../version.ts'
 import type { HealthChecks } from './health.ts'
 import type { RuntimeStats } from './stats.ts'
+import { serverStatus } from './status.ts'
 
 export interface SystemMethodDeps {
   stats: RuntimeStats
@@ -44,22 +44,11 @@ export function createSystemMethods ({ stats, health, personas }: SystemMethodDe
         timestamp: Type.String({ format: 'date-time' }),
       }),
       handler: async (_params, { connection }) => {
-        const { ready, components } = await health.report()
-        const list = personas.list()
+        const { session } = connection
         return {
-          system_status: ready ? 'operational' as const : 'degraded' as const,
-          version: SERVER_VERSION,
-          uptime_seconds: Math.round(stats.uptimeSeconds() * 1000) / 1000,
-          connections: stats.connections,
-          requests_total: stats.requests,
-          llm_available: components.llm?.status === 'up',
-          total_personas: list.length,
-          available_personas: list.filter((p) => personas.isAvailable(p)).length,
-          active_conversations: stats.activeConversations(),
-          current_persona: connection.session.personaId !== null && personas.find(connection.session.personaId) ? connection.session.personaId : null,
-          current_conversation: connection.session.conversationId,
-          components,
-          timestamp: new Date().toISOString(),
+          ...await serverStatus({ stats, health, personas }),
+          current_persona: session.personaId !== null && personas.find(session.personaId) ? session.personaId : null,
+          current_conversation: session.conversationId,
         }
       },
     }),
