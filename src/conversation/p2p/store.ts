@@ -90,7 +90,7 @@ export function createPersonaConversationStore (prisma: PrismaClient) {
       active.delete(c.id)
     },
 
-    /** Active conversations, optionally only those a persona takes part in. */
+    /** How many persona-to-persona conversations are under way. */
     activeCount (): number {
       return active.size
     },
