@@ -2,12 +2,14 @@ import fp from 'fastify-plugin'
 import { Type } from '@sinclair/typebox'
 import { createOllamaProvider } from '../src/llm/ollama.ts'
 import { createLimitedLlm, type LimitedLlm } from '../src/llm/limited.ts'
-import { createResilientLlm } from '../src/llm/resilient.ts'
+import { createResilientLlm, type ResilientLlm } from '../src/llm/resilient.ts'
 import { defineMethod } from '../src/rpc/registry.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
     llm: LimitedLlm
+    /** the model going down (fallback replies) and coming back: MCP sessions are told */
+    llmStateChanges: ResilientLlm['onStateChange']
   }
 }
 
@@ -21,6 +23,7 @@ export default fp(async (app) => {
   const primary = createOllamaProvider({ config, log })
   const llm = createResilientLlm({ primary, log, recheckMs: config.recheckSeconds * 1000 })
   app.decorate('llm', createLimitedLlm(llm, config))
+  app.decorate('llmStateChanges', llm.onStateChange)
   app.addHook('onClose', async () => { await llm.close() })
 
   // a slow or absent Ollama must not hold the server back: the re-checks take over after the budget

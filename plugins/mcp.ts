@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { originAllowed } from '../src/auth/access.ts'
+import { recentPersonaTopics } from '../src/conversation/p2p/store.ts'
 import { createHttpSessions, type Refusal } from '../src/mcp/http-sessions.ts'
 import { createMcpService, type McpService } from '../src/mcp/server.ts'
 import { WebSocketServerTransport } from '../src/mcp/ws-transport.ts'
@@ -28,6 +29,8 @@ export default fp(async (app) => {
     pageSize: config.mcp.pageSize,
     stats: runtime,
     inFlight: mcpPath.inFlight,
+    llmStateChanges: app.llmStateChanges,
+    recentTopics: (personaId, user) => recentPersonaTopics(app.db.prisma, personaId, user.scope === 'admin' ? null : user.id),
   })
   app.decorate('mcp', mcp)
   const idleMs = config.mcp.sessionIdleMinutes * 60_000

@@ -156,6 +156,8 @@ export function createConversationMethods (deps: ConversationMethodDeps) {
     }),
     defineMethod({
       name: 'conversation.clear',
+      destructive: true,
+      idempotent: true,
       description: 'Forget this session\'s conversation with a persona (default: the current one): transcript and summary.',
       params: Type.Object({ persona_id: Type.Optional(PersonaRef) }),
       result: Type.Object({ conversation_id: Type.Union([Type.String(), Type.Null()]), cleared: Type.Literal(true), messages_removed: Type.Integer() }),

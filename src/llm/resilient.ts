@@ -15,6 +15,16 @@ export interface ResilientLlm extends LlmProvider {
    * goes on with fallback replies and the check (and later re-checks) bring it up when Ollama answers.
    */
   start (budgetMs?: number): Promise<LlmStatus>
+  /** called when replies switch to fallbacks (available: false) or back to the model; returns "stop watching" */
+  onStateChange (listener: (change: LlmStateChange) => void): () => void
+}
+
+export interface LlmStateChange {
+  available: boolean
+  model: string
+  /** why it went down; how long it was down when it came back */
+  reason?: string
+  downMs?: number
 }
 
 export interface ResilientOptions {
@@ -38,12 +48,15 @@ export function createResilientLlm ({ primary, log, recheckMs, now = Date.now }:
   let checking: Promise<void> | undefined
   let closed = false
   let turn = 0
+  const listeners = new Set<(change: LlmStateChange) => void>()
+  const tell = (change: LlmStateChange) => { for (const listener of listeners) listener(change) }
 
   function markDown (reason: string): void {
     detail = reason
     if (state !== 'down') {
       downSince = now()
       log.warn({ model, reason, recheckMs }, 'LLM unavailable: answering with fallback replies and re-checking in the background')
+      tell({ available: false, model, reason })
     }
     state = 'down'
     if (closed || timer !== undefined) return
@@ -52,7 +65,10 @@ export function createResilientLlm ({ primary, log, recheckMs, now = Date.now }:
   }
 
   function markUp (): void {
-    if (state === 'down') log.info({ model, downMs: now() - downSince }, 'LLM recovered')
+    if (state === 'down') {
+      log.info({ model, downMs: now() - downSince }, 'LLM recovered')
+      tell({ available: true, model, downMs: now() - downSince })
+    }
     state = 'up'
     detail = undefined
     clearTimeout(timer)
@@ -108,6 +124,10 @@ export function createResilientLlm ({ primary, log, recheckMs, now = Date.now }:
     generate,
     status,
     listModels: () => primary.listModels(),
+    onStateChange (listener) {
+      listeners.add(listener)
+      return () => { listeners.delete(listener) }
+    },
     async start (budgetMs = 2000) {
       let budget: NodeJS.Timeout | undefined
       const late = await Promise.race([

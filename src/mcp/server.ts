@@ -1,6 +1,7 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import type { PromptSection } from '../conversation/service.ts'
+import type { ResilientLlm } from '../llm/resilient.ts'
 import type { PersonaService } from '../personas/service.ts'
 import type { RpcConnection, RpcLogger } from '../rpc/context.ts'
 import type { MethodRegistry } from '../rpc/registry.ts'
@@ -8,9 +9,12 @@ import type { SessionService } from '../sessions/service.ts'
 import type { UserIdentity } from '../sessions/types.ts'
 import type { InFlight } from '../transport/in-flight.ts'
 import { SERVER_NAME, SERVER_VERSION } from '../version.ts'
+import { registerCompletions } from './completions.ts'
 import { openConnection, type ConnectionStats, type McpTransportKind } from './connection.ts'
+import { registerLogging } from './logging.ts'
 import { registerPrompts } from './prompts.ts'
 import { registerResources } from './resources.ts'
+import { SessionTaskStore } from './tasks.ts'
 import { registerTools } from './tools.ts'
 
 export interface McpDeps {
@@ -25,6 +29,10 @@ export interface McpDeps {
   stats?: ConnectionStats
   /** tool calls are tracked here, so shutdown lets them finish */
   inFlight?: InFlight
+  /** the model going down and coming back (notifications/message to every session) */
+  llmStateChanges?: ResilientLlm['onStateChange']
+  /** topics of a persona's recent persona-to-persona conversations that this user may see (topic completions) */
+  recentTopics?: (personaId: string, user: UserIdentity) => Promise<string[]>
 }
 
 /** One MCP session: an SDK Server on one transport, with its own RpcConnection (session, persona, user). */
@@ -46,22 +54,35 @@ const INSTRUCTIONS = 'AI personas with character, state and memory. Call persona
 export function createMcpService (deps: McpDeps) {
   const open = (user: UserIdentity, kind: McpTransportKind): McpSession => {
     const { connection, release } = openConnection(user, deps.sessions, deps.stats, kind)
+    const tasks = new SessionTaskStore()
     const server = new Server({ name: 'persona-mcp', title: SERVER_NAME, version: SERVER_VERSION }, {
-      capabilities: { tools: {}, resources: {}, prompts: {} },
+      capabilities: {
+        tools: {},
+        resources: {},
+        prompts: {},
+        completions: {},
+        logging: {},
+        // 2025-11-25 tasks: conversation_run may run as one (its tool says execution.taskSupport: optional)
+        tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
+      },
       instructions: INSTRUCTIONS,
+      taskStore: tasks,
     })
-    server.onclose = release
+    const log = registerLogging(server, deps, connection.id)
+    const ended = () => { log.close(); tasks.close(); release() }
+    server.onclose = ended
     server.onerror = (err) => { deps.log.debug({ err, connection: connection.id }, 'MCP transport error') }
-    registerTools(server, deps, connection)
+    registerTools(server, deps, connection, { log, tasks })
     registerResources(server, deps, connection)
     registerPrompts(server, deps, connection)
+    registerCompletions(server, deps, connection)
     deps.log.debug({ connection: connection.id, user: user.id, transport: kind }, 'MCP session opened')
     return {
       server,
       connection,
       async close () {
         await server.close()
-        release()
+        ended()
       },
     }
   }

@@ -7,6 +7,9 @@ import { RpcError } from '../rpc/errors.ts'
 import type { MethodDefinition } from '../rpc/registry.ts'
 import type { UserIdentity } from '../sessions/types.ts'
 import { forCall } from './connection.ts'
+import { confirmCall, withConfirmArg, withoutConfirmArg } from './confirm.ts'
+import type { Notify, SessionLog } from './logging.ts'
+import { TASK_TOOLS, type SessionTaskStore } from './tasks.ts'
 import { isObjectSchema, page, toInputSchema, toOutputSchema } from './wire.ts'
 import type { McpDeps } from './server.ts'
 
@@ -19,9 +22,14 @@ const STREAMING_TWIN: Readonly<Record<string, string>> = { 'persona.chat': 'pers
 /** MCP tool names cannot contain '.': `persona.chat` is the tool `persona_chat`. */
 export const toolName = (method: string): string => method.replaceAll('.', '_')
 
-/** Admin-scope methods are listed for admin users only; anyone else calling one gets an isError result. */
+/**
+ * Admin-scope methods are listed for admin users only; anyone else calling one gets an isError result.
+ * Sorted by name: pages stay stable whatever order the plugins registered their methods in.
+ */
 export function listedMethods (deps: McpDeps, user: UserIdentity): MethodDefinition[] {
-  return deps.registry.list().filter((def) => !NOT_TOOLS.has(def.name) && (def.scope !== 'admin' || user.scope === 'admin'))
+  return deps.registry.list()
+    .filter((def) => !NOT_TOOLS.has(def.name) && (def.scope !== 'admin' || user.scope === 'admin'))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 }
 
 export function toTool (def: MethodDefinition): Tool {
@@ -29,13 +37,28 @@ export function toTool (def: MethodDefinition): Tool {
   return {
     name: toolName(def.name),
     description: def.description,
-    inputSchema: toInputSchema(def.params),
+    inputSchema: def.destructive === true ? withConfirmArg(toInputSchema(def.params)) : toInputSchema(def.params),
     ...(outputSchema && { outputSchema }),
-    annotations: { title: def.name, readOnlyHint: def.readOnly === true, openWorldHint: false },
+    annotations: {
+      title: def.name,
+      readOnlyHint: def.readOnly === true,
+      destructiveHint: def.destructive === true,
+      // what changes nothing is trivially idempotent
+      idempotentHint: def.readOnly === true || def.idempotent === true,
+      // personas, memories and sessions of this server only (the model is a local one, not the web)
+      openWorldHint: false,
+    },
+    ...(TASK_TOOLS.has(def.name) && { execution: { taskSupport: 'optional' as const } }),
   }
 }
 
-export function registerTools (server: Server, deps: McpDeps, base: RpcConnection): void {
+/** What an MCP session adds to its tool calls: its log (notifications/message) and its tasks. */
+export interface ToolSession {
+  log: SessionLog
+  tasks: SessionTaskStore
+}
+
+export function registerTools (server: Server, deps: McpDeps, base: RpcConnection, session: ToolSession): void {
   const { registry, log } = deps
   server.setRequestHandler(ListToolsRequestSchema, (request) => {
     const { items, nextCursor } = page(listedMethods(deps, base.user).map(toTool), request.params?.cursor, deps.pageSize)
@@ -46,20 +69,34 @@ export function registerTools (server: Server, deps: McpDeps, base: RpcConnectio
     const { name, arguments: args } = request.params
     const def = registry.list().find((d) => !NOT_TOOLS.has(d.name) && toolName(d.name) === name)
     if (!def) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`)
+    // the spec's answer to a task-augmented call of a tool that does not declare task support
+    const asTask = request.params.task !== undefined && extra.taskStore !== undefined
+    if (asTask && !TASK_TOOLS.has(def.name)) throw new McpError(ErrorCode.MethodNotFound, `${name} cannot run as a task`)
     if (deps.stats) deps.stats.requests++
+    const refused = await confirmCall(server, def, name, args ?? {}, extra, log)
+    if (refused) return refused
+    const params = def.destructive === true && args !== undefined ? withoutConfirmArg(args) : args
     const progressToken = request.params._meta?.progressToken
-    const connection = forCall(base, { signal: extra.signal, progressToken, sendNotification: extra.sendNotification }, log)
     const twin = progressToken === undefined ? undefined : registry.get(STREAMING_TWIN[def.name] ?? '')
-    const work = (async (): Promise<CallToolResult> => {
+    const run = async (signal: AbortSignal, sendNotification: Notify): Promise<CallToolResult> => {
+      const connection = forCall(base, { signal, progressToken, sendNotification }, log)
       try {
-        const result = await registry.call((twin ?? def).name, args, { connection, requestId: extra.requestId, log })
+        const result = await registry.call((twin ?? def).name, params, { connection, requestId: extra.requestId, log })
         return success(def, twin ? own(def.result as TObject, result) : result)
       } catch (err) {
+        session.log.toolFailed(name, err, sendNotification)
         return failure(err, def, log, connection.id)
       } finally {
         await deps.sessions.touch(connection.session)?.catch((err: unknown) => { log.warn({ err, connection: base.id }, 'session touch failed') })
       }
-    })()
+    }
+    if (asTask && extra.taskStore) {
+      // the call returns at once; its request is over, so progress goes out on the session's own channel
+      const { task, done } = await session.tasks.start(extra.taskStore, extra.taskRequestedTtl, (signal) => run(signal, (n) => server.notification(n)), log)
+      void deps.inFlight?.track(done)
+      return { task }
+    }
+    const work = run(extra.signal, extra.sendNotification)
     return deps.inFlight ? deps.inFlight.track(work) : work
   })
 }

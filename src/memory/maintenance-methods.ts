@@ -31,6 +31,7 @@ export function createMaintenanceMethods (deps: MaintenanceMethodDeps) {
     name,
     description,
     scope: 'admin',
+    idempotent: true,
     params: patchParams(section),
     result: Type.Object({ success: Type.Literal(true), config: Open }),
     handler: async (patch) => ({ success: true as const, config: toSnakeKeys(await settings.update(section, toCamelKeys(patch))) }),
@@ -44,6 +45,9 @@ export function createMaintenanceMethods (deps: MaintenanceMethodDeps) {
   return [
     defineMethod({
       name: 'memory.prune',
+      destructive: true,
+      // without force it removes only what is over the limits, as the scheduler does by itself
+      destructiveWhen: (args) => args.force === true,
       description: 'Prune a persona\'s least important memories (soft: memory.restore with the prune_run_id brings them back until purged).',
       scope: 'admin',
       params: Type.Object({ persona_id: Type.Optional(PersonaRef), force: Type.Boolean({ default: false }) }),
@@ -52,6 +56,7 @@ export function createMaintenanceMethods (deps: MaintenanceMethodDeps) {
     }),
     defineMethod({
       name: 'memory.prune_all',
+      destructive: true,
       description: 'Prune every persona that is over its memory limit.',
       scope: 'admin',
       params: Type.Object({}),
@@ -98,6 +103,7 @@ export function createMaintenanceMethods (deps: MaintenanceMethodDeps) {
     }),
     defineMethod({
       name: 'memory.restore',
+      idempotent: true,
       description: 'Undo a prune run exactly: its memories come back as they were.',
       scope: 'admin',
       params: Type.Object({ prune_run_id: Type.String({ minLength: 1, maxLength: 64 }) }),
@@ -106,6 +112,7 @@ export function createMaintenanceMethods (deps: MaintenanceMethodDeps) {
     }),
     defineMethod({
       name: 'memory.decay_start',
+      idempotent: true,
       description: 'Turn background decay on (persisted).',
       scope: 'admin',
       params: Type.Object({}),
@@ -114,6 +121,7 @@ export function createMaintenanceMethods (deps: MaintenanceMethodDeps) {
     }),
     defineMethod({
       name: 'memory.decay_stop',
+      idempotent: true,
       description: 'Turn background decay off (persisted).',
       scope: 'admin',
       params: Type.Object({}),

@@ -60,6 +60,7 @@ export function createPersonaMethods (deps: PersonaMethodDeps) {
     }),
     defineMethod({
       name: 'persona.switch',
+      idempotent: true,
       description: 'Make a persona (id or case-insensitive name) the current persona of this session. Refused while it is unavailable.',
       params: PersonaIdParam,
       result: Type.Object({
@@ -112,6 +113,7 @@ export function createPersonaMethods (deps: PersonaMethodDeps) {
     }),
     defineMethod({
       name: 'persona.update',
+      idempotent: true,
       description: 'Change a persona\'s profile or state; only the fields given change. Built-ins cannot be renamed.',
       params: Type.Composite([PersonaIdParam, PersonaPatchBody]),
       result: Type.Object({ persona_id: Type.String(), updated: Type.Literal(true), persona: PersonaView }),
@@ -122,6 +124,8 @@ export function createPersonaMethods (deps: PersonaMethodDeps) {
     }),
     defineMethod({
       name: 'persona.delete',
+      destructive: true,
+      idempotent: true,
       description: 'Delete a persona with its conversations and memories. Built-in personas cannot be deleted.',
       params: PersonaIdParam,
       result: Type.Object({ persona_id: Type.String(), name: Type.String(), deleted: Type.Literal(true), message: Type.String() }),

@@ -34,6 +34,7 @@ export function createEmotionMethods (deps: { emotions: EmotionService, personas
     }),
     defineMethod({
       name: 'emotional.update_state',
+      idempotent: true,
       description: 'Set some of a persona\'s emotional values; each is clamped to its range (mood -1..1, the rest 0..1).',
       params: Type.Object({
         persona_id: Type.Optional(PersonaRef),

@@ -22,6 +22,12 @@ export interface MethodDefinition<P extends TObject = TObject, R extends TSchema
   readonly readOnly?: boolean
   /** 'admin': only callers with the admin scope (operator functions that touch every user's data) */
   readonly scope?: 'admin'
+  /** deletes what cannot simply be made again (MCP destructiveHint; MCP asks the user before it runs) */
+  readonly destructive?: boolean
+  /** when only some calls delete: those whose arguments (as sent, defaults not filled in) this accepts */
+  destructiveWhen? (args: Readonly<Record<string, unknown>>): boolean
+  /** a second call with the same params changes nothing more (MCP idempotentHint) */
+  readonly idempotent?: boolean
   handler (params: Static<P>, ctx: RpcContext): Static<R> | Promise<Static<R>>
 }
 

@@ -46,6 +46,8 @@ export function createSessionMethods ({ sessions, personas }: SessionMethodDeps)
     }),
     defineMethod({
       name: 'session.clear',
+      destructive: true,
+      idempotent: true,
       description: 'Forget this session\'s current persona.',
       params: Type.Object({}),
       result: Type.Object({ session_id: Type.String(), cleared: Type.Literal(true) }),
@@ -56,6 +58,7 @@ export function createSessionMethods ({ sessions, personas }: SessionMethodDeps)
     }),
     defineMethod({
       name: 'session.resume',
+      idempotent: true,
       description: 'Take back a session of yours after reconnecting (its current persona and conversations).',
       params: Type.Object({ session_id: Type.String({ minLength: 1, maxLength: 64 }) }),
       result: Type.Object({ session_id: Type.String(), resumed: Type.Literal(true), current_persona: PersonaRefView }),

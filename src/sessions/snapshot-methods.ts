@@ -40,6 +40,7 @@ export function createSnapshotMethods ({ prisma, sessions, personas }: { prisma:
     }),
     defineMethod({
       name: 'state.load',
+      idempotent: true,
       description: 'Restore the state this session saved last (a persona deleted since is left out).',
       params: Type.Object({}),
       result: Type.Object({ state_loaded: Type.Boolean(), current_persona_id: Nullable, current_conversation_id: Nullable, saved_at: Type.Optional(Type.String()), message: Type.Optional(Type.String()) }),

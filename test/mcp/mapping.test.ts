@@ -4,7 +4,9 @@ import type { RpcConnection } from '../../src/rpc/context.ts'
 import { forCall } from '../../src/mcp/connection.ts'
 import { promptNames } from '../../src/mcp/prompts.ts'
 import { page, toInputSchema, toOutputSchema } from '../../src/mcp/wire.ts'
-import { toolName, toTool } from '../../src/mcp/tools.ts'
+import { listedMethods, toolName, toTool } from '../../src/mcp/tools.ts'
+import type { McpDeps } from '../../src/mcp/server.ts'
+import { MethodRegistry, type MethodDefinition } from '../../src/rpc/registry.ts'
 import type { Persona } from '../../src/personas/types.ts'
 
 const quiet = { debug () {}, info () {}, warn () {}, error () {} }
@@ -29,6 +31,27 @@ t.test('TypeBox declarations become MCP schemas as they are', async (t) => {
   const tool = toTool({ name: 'x.list', description: 'd', params: Type.Object({}), result: Type.Array(Type.String()), readOnly: true, handler: () => [] })
   t.match(tool, { name: 'x_list', annotations: { readOnlyHint: true, title: 'x.list' } })
   t.notOk('outputSchema' in tool)
+})
+
+t.test('tool annotations say what each tool does, from its declaration', async (t) => {
+  const def = (extra: Partial<MethodDefinition>): MethodDefinition => ({ name: 'x.y', description: 'd', params: Type.Object({ id: Type.String() }), result: Type.Object({}), handler: () => ({}), ...extra })
+  t.same(toTool(def({ readOnly: true })).annotations, { title: 'x.y', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    'a query changes nothing: idempotent by nature')
+  t.same(toTool(def({})).annotations, { title: 'x.y', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false }, 'a plain change is additive')
+  t.same(toTool(def({ destructive: true, idempotent: true })).annotations, { title: 'x.y', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false })
+  const deleting = toTool(def({ destructive: true }))
+  t.same(deleting.inputSchema.required, ['id'])
+  t.match(deleting.inputSchema.properties, { id: { type: 'string' }, confirm: { type: 'boolean' } }, 'a destructive tool takes confirm')
+  t.notOk('confirm' in (toTool(def({})).inputSchema.properties ?? {}))
+  t.same(toTool(def({ name: 'conversation.run' })).execution, { taskSupport: 'optional' }, 'long runs may be tasks')
+  t.notOk('execution' in toTool(def({})), 'other tools do not say (forbidden by default)')
+})
+
+t.test('tools are listed sorted by name, whatever order they were registered in', async (t) => {
+  const method = (name: string): MethodDefinition => ({ name, description: 'd', params: Type.Object({}), result: Type.Object({}), handler: () => ({}) })
+  const registry = new MethodRegistry().add(method('visual.update'), method('persona.list'), method('events.subscribe'), method('memory.store'), method('persona.chat'))
+  const names = listedMethods({ registry } as unknown as McpDeps, { id: 'u', scope: 'client' }).map((d) => d.name)
+  t.same(names, ['memory.store', 'persona.chat', 'persona.list', 'visual.update'])
 })
 
 t.test('list pages carry an opaque cursor', async (t) => {

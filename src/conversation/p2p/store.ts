@@ -103,3 +103,17 @@ export function createPersonaConversationStore (prisma: PrismaClient) {
 }
 
 export type PersonaConversationStore = ReturnType<typeof createPersonaConversationStore>
+
+/**
+ * The topics of a persona's latest persona-to-persona conversations, newest first, without repeats;
+ * `userId` null: everyone's (admins), otherwise only the conversations that user ran.
+ */
+export async function recentPersonaTopics (prisma: PrismaClient, personaId: string, userId: string | null, limit = 20): Promise<string[]> {
+  const rows = await prisma.conversation.findMany({
+    where: { kind: 'persona', OR: [{ personaId }, { otherPersonaId: personaId }], ...(userId !== null && { userId }) },
+    orderBy: { startedAt: 'desc' },
+    take: limit * 3,
+    select: { topic: true },
+  })
+  return [...new Set(rows.map((r) => r.topic).filter((t): t is string => Boolean(t)))].slice(0, limit)
+}
