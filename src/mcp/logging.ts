@@ -1,5 +1,6 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
-import { SetLevelRequestSchema } from '@modelcontextprotocol/sdk/types.js'
+import { ErrorCode as McpErrorCode, McpError, RequestSchema } from '@modelcontextprotocol/sdk/types.js'
+import { z } from 'zod'
 import type { LoggingLevel, ServerNotification } from '@modelcontextprotocol/sdk/types.js'
 import type { LlmStateChange } from '../llm/resilient.ts'
 import { ErrorCode, RpcError } from '../rpc/errors.ts'
@@ -13,6 +14,13 @@ const LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', '
  */
 export const DEFAULT_LEVEL: LoggingLevel = 'notice'
 const LOGGER = 'persona-mcp'
+
+/** logging/setLevel with any level string: the SDK's own schema turns an unknown level into -32603, not -32602 */
+const SetLevelRequest = RequestSchema.extend({
+  method: z.literal('logging/setLevel'),
+  params: z.looseObject({ level: z.unknown() }),
+})
+const isLevel = (value: unknown): value is LoggingLevel => LEVELS.includes(value as LoggingLevel)
 
 export type Notify = (notification: ServerNotification) => Promise<void>
 
@@ -32,8 +40,10 @@ export interface SessionLog {
  */
 export function registerLogging (server: Server, deps: Pick<McpDeps, 'log' | 'llmStateChanges'>, connectionId: string): SessionLog {
   let current: LoggingLevel = DEFAULT_LEVEL
-  server.setRequestHandler(SetLevelRequestSchema, (request) => {
-    current = request.params.level
+  server.setRequestHandler(SetLevelRequest, (request) => {
+    const { level } = request.params
+    if (!isLevel(level)) throw new McpError(McpErrorCode.InvalidParams, `Invalid level: ${JSON.stringify(level)}; one of ${LEVELS.join(', ')}`)
+    current = level
     return {}
   })
 

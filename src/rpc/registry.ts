@@ -3,7 +3,9 @@ import type { Static, TObject, TSchema } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import type { TypeCheck } from '@sinclair/typebox/compiler'
 import { Value } from '@sinclair/typebox/value'
+import { ANSWERED } from './answered.ts'
 import type { RpcContext } from './context.ts'
+import { MAX_PARAMS_DEPTH, nestedDeeperThan } from './depth.ts'
 import { domainError, ErrorCode, invalidParams, methodNotFound } from './errors.ts'
 import { buildOpenRpcDocument } from './openrpc.ts'
 import { describeSchemaError } from '../util/schema-errors.ts'
@@ -116,6 +118,9 @@ export class MethodRegistry {
     if (rawParams === undefined) params = {}
     else if (typeof rawParams !== 'object' || rawParams === null || Array.isArray(rawParams)) {
       throw invalidParams('Invalid params: params must be an object of named parameters (by-position arrays are not supported)')
+    } else if (nestedDeeperThan(rawParams, MAX_PARAMS_DEPTH)) {
+      // every face (WebSocket dispatcher, MCP tools and resources) meets here, before any recursive schema work
+      throw invalidParams(`Invalid params: params nested deeper than ${MAX_PARAMS_DEPTH} levels`, { max_depth: MAX_PARAMS_DEPTH })
     } else params = rawParams
     if (entry.hasDefaults) params = Value.Default(entry.def.params, Value.Clone(params))
     if (!entry.check.Check(params)) {
@@ -135,7 +140,7 @@ export class MethodRegistry {
 
 /** A result schema that lies is a bug: a plain Error, which the dispatcher logs (with these details) as -32603. */
 function checked (name: string, check: TypeCheck<TSchema>, result: unknown): unknown {
-  if (check.Check(result)) return result
+  if (result === ANSWERED || check.Check(result)) return result
   const detail = firstErrors(check, result).map((e) => `${e.path} ${e.message}`).join('; ')
   throw new Error(`Result of ${name} does not match its schema: ${detail}`)
 }
