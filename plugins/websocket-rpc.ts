@@ -34,6 +34,12 @@ function chooseProtocol (offered: Set<string>, faces: ReadonlyMap<string, unknow
 }
 
 
+/** `?compat=legacy` or `?compat=jsonrpc` picks a connection's stream framing; without it the server-wide setting holds. */
+function streamFraming (compat: unknown, serverWide: boolean): boolean | undefined {
+  if (compat === undefined) return serverWide
+  return compat === 'legacy' ? true : compat === 'jsonrpc' ? false : undefined
+}
+
 /** The JSON-RPC API on ws://HOST:PORT/mcp, one session per connection, and the session.* methods. */
 export default fp(async (app) => {
   const { config, runtime, sessions } = app
@@ -78,8 +84,13 @@ export default fp(async (app) => {
       }
       const face = mcpPath.protocols.get(socket.protocol)
       if (face) { face(socket, request); return }
+      const legacyStreamFrames = streamFraming((request.query as Record<string, unknown> | undefined)?.compat, config.compat.legacyStreamFrames)
+      if (legacyStreamFrames === undefined) {
+        socket.close(1008, 'unknown compat mode: use ?compat=legacy or ?compat=jsonrpc')
+        return
+      }
       serveRpcSocket(socket, request.user, {
-        dispatcher: app.rpc.dispatcher, sessions, stats: runtime, inFlight, log, maxBufferedBytes: config.server.maxBufferedBytes,
+        dispatcher: app.rpc.dispatcher, sessions, stats: runtime, inFlight, log, legacyStreamFrames, maxBufferedBytes: config.server.maxBufferedBytes,
       })
     },
   })

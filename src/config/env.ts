@@ -50,4 +50,5 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { name: 'VECTOR_STORE', path: ['vector', 'store'] },
   { name: 'API_KEYS', path: ['auth', 'apiKeys'], parse: parseApiKeys },
   { name: 'RATE_LIMITS', path: ['rateLimits', 'enabled'], parse: onOff },
+  { name: 'LEGACY_STREAM_FRAMES', path: ['compat', 'legacyStreamFrames'], parse: onOff },
 ]

@@ -63,6 +63,8 @@ const Personas = section({
   maxAvailableTime: Integer(600, 'available time regenerates up to this many seconds', 1),
   availableTimeRegenPerMinute: Integer(10, 'seconds of available time back per idle minute', 0),
   chatTurnSeconds: Integer(30, 'a user chat turn costs at least this many seconds of interaction (section 4 apply_fatigue)', 0),
+  refuseWhenExhausted: Type.Boolean({ default: false, description: 'games: persona.switch and user chats are refused (-32002) while a persona is unavailable, and user chats cost the full section-4 price; by default state only colours the answers' }),
+  userChatFatigueCap: Integer(30, 'user chats alone never push fatigue above this (persona-to-persona turns can)', 0),
   regenerationCron: Cron('* * * * *', 'when interaction state regenerates'),
 })
 
@@ -199,6 +201,11 @@ const PersonaConversations = section({
   turnMinSeconds: Integer(30, 'a turn lasts at least this long', 0),
 })
 
+// Compatibility with clients written for the earlier server (original-api.md) that cannot change.
+const Compat = section({
+  legacyStreamFrames: Type.Boolean({ default: false, description: 'send every stream event as a response with the request id, as the earlier server did, not JSON-RPC 2.0 notifications (env LEGACY_STREAM_FRAMES; per connection ?compat=legacy or ?compat=jsonrpc)' }),
+})
+
 const ApiKeyEntry = Type.Object({
   user: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_.@-]+$' }),
   key: Type.String({ minLength: 5 }),
@@ -246,6 +253,7 @@ export const ConfigSchema = Type.Object({
   relationships: Relationships,
   emotions: Emotions,
   personaConversations: PersonaConversations,
+  compat: Compat,
 }, { additionalProperties: false })
 
 export type AppConfig = Static<typeof ConfigSchema>

@@ -4,11 +4,12 @@ import { currentPersona, personaOrCurrent } from '../personas/methods.ts'
 import { PersonaRef } from '../personas/schemas.ts'
 import type { PersonaService } from '../personas/service.ts'
 import type { RpcContext } from '../rpc/context.ts'
-import { domainError, ErrorCode, RpcError } from '../rpc/errors.ts'
+import { domainError, ErrorCode } from '../rpc/errors.ts'
 import { defineMethod } from '../rpc/registry.ts'
 import type { SessionService } from '../sessions/service.ts'
 import { ChatResult, StreamResult, TranscriptEntry, transcriptEntry } from './schemas.ts'
 import type { ConversationService } from './service.ts'
+import { createStreamFrames } from './stream-frames.ts'
 import type { StreamRegistry } from './streams.ts'
 import type { ThreadStore } from './threads.ts'
 
@@ -66,35 +67,22 @@ export function createChatMethods (deps: ConversationMethodDeps) {
       handler: async ({ message, token_budget }, ctx) => {
         const persona = currentPersona(deps, ctx)
         const stream = streams.open(ctx.connection.id, ctx.connection.signal)
-        const emit = (eventType: string, fields: Record<string, unknown>, data: Record<string, unknown>) => {
-          ctx.connection.notify('stream.event', {
-            request_id: ctx.requestId ?? null, stream_id: stream.id, event_type: eventType, timestamp: new Date().toISOString(), ...fields, data,
-          })
-        }
+        const frames = createStreamFrames(ctx, stream.id)
         let chunks = 0
         let length = 0
+        const chunk = (text: string) => {
+          length += text.length
+          frames.event('stream_chunk', { chunk: text }, { chunk: text, chunk_number: ++chunks, total_length: length })
+        }
         try {
-          emit('stream_start', { persona_id: persona.id }, { persona_id: persona.id, persona_name: persona.name, message, token_budget })
-          const done = await chat(ctx, message, token_budget, {
-            signal: stream.signal,
-            onChunk: (chunk) => {
-              length += chunk.length
-              emit('stream_chunk', { chunk }, { chunk, chunk_number: ++chunks, total_length: length })
-            },
+          frames.event('stream_start', { persona_id: persona.id }, { persona_id: persona.id, persona_name: persona.name, message, token_budget })
+          const result = chatResult(await chat(ctx, message, token_budget, { signal: stream.signal, onChunk: chunk }))
+          if (chunks === 0 && result.response !== '') chunk(result.response)
+          return frames.complete({ ...result, stream_id: stream.id, chunk_count: chunks }, {
+            fullResponse: result.response, chunkCount: chunks, tokensUsed: result.tokens_used, processingTime: result.processing_time, data: { persona_name: persona.name },
           })
-          const result = chatResult(done)
-          if (chunks === 0 && result.response !== '') emit('stream_chunk', { chunk: result.response }, { chunk: result.response, chunk_number: ++chunks, total_length: result.response.length })
-          emit('stream_complete', { full_response: result.response, tokens_used: result.tokens_used, processing_time: result.processing_time }, {
-            full_response: result.response, chunk_count: chunks, processing_time: result.processing_time,
-            response_length: result.response.length, tokens_used: result.tokens_used, persona_name: persona.name,
-          })
-          return { ...result, stream_id: stream.id, chunk_count: chunks }
         } catch (err) {
-          const cancelled = err instanceof RpcError && err.code === ErrorCode.Cancelled
-          emit(cancelled ? 'stream_cancelled' : 'stream_error', {}, cancelled
-            ? { reason: 'Client cancelled' }
-            : { error: err instanceof RpcError ? { code: err.code, message: err.message } : { code: ErrorCode.InternalError, message: 'Internal error' } })
-          throw err
+          return frames.fail(err)
         } finally {
           stream.close()
         }

@@ -20,7 +20,25 @@ export const ChatResult = Type.Object({
   turn_number: Type.Integer(),
 })
 
-export const StreamResult = Type.Composite([ChatResult, Type.Object({ stream_id: Type.String(), chunk_count: Type.Integer() })])
+/** What the earlier server's stream_complete frame carried: the final response of a stream has it too (stream-frames.ts). */
+export const StreamComplete = Type.Object({
+  event_type: Type.Literal('stream_complete'),
+  stream_id: Type.String(),
+  timestamp: Type.String({ format: 'date-time' }),
+  full_response: Type.String(),
+  chunk_count: Type.Integer(),
+  tokens_used: Type.Integer(),
+  processing_time: Type.Number({ description: 'seconds' }),
+  data: Type.Object({
+    full_response: Type.String(),
+    chunk_count: Type.Integer(),
+    processing_time: Type.Number(),
+    response_length: Type.Integer(),
+    tokens_used: Type.Integer(),
+  }, { additionalProperties: true }),
+})
+
+export const StreamResult = Type.Composite([ChatResult, StreamComplete])
 
 /** A stored message as a transcript entry (conversation.history and the admin API). */
 export const transcriptEntry = (m: { turnNumber: number, role: string, content: string, tokens: number, processingTime: number, responseType: string | null, createdAt: Date }) => ({

@@ -22,6 +22,22 @@ const Open = Type.Record(Type.String(), Type.Unknown())
 const OptionalPersona = Type.Object({ persona_id: Type.Optional(PersonaRef) })
 const iso = (d: Date | null) => (d === null ? null : d.toISOString())
 
+/** The earlier memory.prune result, the same whether or not anything was pruned, plus our run id for memory.restore. */
+const PruneResult = Type.Object({
+  status: Type.Union([Type.Literal('pruning_completed'), Type.Literal('no_pruning_needed')]),
+  persona_id: Type.String(),
+  prune_run_id: Type.Union([Type.String(), Type.Null()], { description: 'null when nothing was pruned' }),
+  memories_before: Type.Integer(),
+  memories_pruned: Type.Integer(),
+  memories_after: Type.Integer(),
+  processing_time: Type.Number({ description: 'seconds' }),
+  average_importance_pruned: Type.Number(),
+  average_importance_kept: Type.Number(),
+  current_memory_count: Type.Optional(Type.Integer()),
+  message: Type.Optional(Type.String()),
+})
+
+
 /** Pruning, decay and their settings: operator functions over every user's memories (admin scope). */
 export function createMaintenanceMethods (deps: MaintenanceMethodDeps) {
   const { maintenance, settings, prisma, personas } = deps
@@ -50,8 +66,8 @@ export function createMaintenanceMethods (deps: MaintenanceMethodDeps) {
       destructiveWhen: (args) => args.force === true,
       description: 'Prune a persona\'s least important memories (soft: memory.restore with the prune_run_id brings them back until purged).',
       scope: 'admin',
-      params: Type.Object({ persona_id: Type.Optional(PersonaRef), force: Type.Boolean({ default: false }) }),
-      result: Open,
+      params: Type.Object({ persona_id: Type.Optional(PersonaRef), force: Type.Boolean({ default: false, description: 'prune below the maximum too (never past the threshold, protections or target)' }) }),
+      result: PruneResult,
       handler: ({ persona_id, force }, ctx) => maintenance.prune(target(ctx, persona_id).id, force, 'manual'),
     }),
     defineMethod({

@@ -35,8 +35,22 @@ export function createMemoryMaintenance ({ sqlite, prisma, index, settings, pers
     const memories = load(personaId)
     const plan = planPrune(memories, settings.current.pruning, now(), force)
     if (plan.action !== 'prune' || plan.prune.length === 0) {
-      return { status: 'no_pruning_needed' as const, persona_id: personaId, current_memory_count: memories.length, message: plan.reason }
+      // the earlier no-op fields, and the counts of a completed prune too: clients read them either way
+      return {
+        status: 'no_pruning_needed' as const,
+        persona_id: personaId,
+        prune_run_id: null,
+        current_memory_count: memories.length,
+        message: plan.reason,
+        memories_before: memories.length,
+        memories_after: memories.length,
+        memories_pruned: 0,
+        processing_time: round((performance.now() - started) / 1000, 4),
+        average_importance_pruned: 0,
+        average_importance_kept: round(plan.averageImportanceKept),
+      }
     }
+
     const runId = randomUUID()
     const at = now()
     const processingTime = (performance.now() - started) / 1000
@@ -119,8 +133,8 @@ export function createMemoryMaintenance ({ sqlite, prisma, index, settings, pers
       for (const id of ids) {
         try {
           const result = await prune(id, false, 'global')
-          before += result.status === 'pruning_completed' ? result.memories_before : result.current_memory_count
-          if (result.status === 'pruning_completed') pruned += result.memories_pruned
+          before += result.memories_before
+          pruned += result.memories_pruned
         } catch (err) {
           errors++
           log.warn({ err, personaId: id }, 'pruning a persona failed')

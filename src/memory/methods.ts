@@ -74,7 +74,7 @@ export function createMemoryMethods (deps: MemoryMethodDeps) {
     }),
     defineMethod({
       name: 'memory.search_cross_persona',
-      description: 'Search the current persona\'s memories and what other personas share (shared and public memories).',
+      description: 'Search the shared and public memories of the current persona and of the others (never private ones), as the two flags allow.',
       readOnly: true,
       params: Type.Object({
         ...OptionalPersona,
@@ -98,13 +98,12 @@ export function createMemoryMethods (deps: MemoryMethodDeps) {
       handler: async (p, ctx) => {
         const persona = target(ctx, p.persona_id)
         const visibilities = [...(p.include_shared ? ['shared' as const] : []), ...(p.include_public ? ['public' as const] : [])]
-        const others = personas.list().map((x) => x.id).filter((id) => id !== persona.id)
-        const search = { userId: userId(ctx), query: p.query, limit: p.n_results, minImportance: p.min_importance }
-        const [own, cross] = await Promise.all([
-          memory.search({ ...search, personaIds: [persona.id] }),
-          visibilities.length === 0 ? [] : memory.search({ ...search, personaIds: others, visibilities }),
-        ])
-        const hits = [...own, ...cross].sort((a, b) => b.score - a.score).slice(0, p.n_results)
+        // the earlier server's rule: private memories never come back here, the persona's own included;
+        // its own shared and public ones pass the same two flags as everyone else's
+        const everyone = [persona.id, ...personas.list().map((x) => x.id).filter((id) => id !== persona.id)]
+        const hits = visibilities.length === 0 ? [] : await memory.search({
+          userId: userId(ctx), query: p.query, limit: p.n_results, minImportance: p.min_importance, personaIds: everyone, visibilities,
+        })
         return {
           requesting_persona: persona.id,
           query: p.query,

@@ -4,6 +4,7 @@ import type { RpcContext } from '../rpc/context.ts'
 import { domainError, ErrorCode } from '../rpc/errors.ts'
 import type { SessionService } from '../sessions/service.ts'
 import { PersonaCreateBody, PersonaPatchBody, PersonaRef, PersonaSummary, PersonaView, PriorityName } from './schemas.ts'
+import { ConditionView, conditionView } from './condition-view.ts'
 import type { PersonaService } from './service.ts'
 import type { Persona } from './types.ts'
 import { personaPatch, personaSummary, personaView } from './views.ts'
@@ -55,13 +56,19 @@ export function createPersonaMethods (deps: PersonaMethodDeps) {
       description: 'Get one persona (by id or name) with its full profile and interaction state.',
       readOnly: true,
       params: PersonaIdParam,
-      result: PersonaView,
-      handler: ({ persona_id }) => personaView(personas.get(persona_id), personas),
+      // flat, and under `persona` too: clients of the earlier server read result.persona.id
+      result: Type.Composite([PersonaView, Type.Object({ persona: PersonaView })]),
+      handler: ({ persona_id }) => {
+        const view = personaView(personas.get(persona_id), personas)
+        return { ...view, persona: view }
+      },
+
     }),
     defineMethod({
       name: 'persona.switch',
       idempotent: true,
-      description: 'Make a persona (id or case-insensitive name) the current persona of this session. Refused while it is unavailable.',
+      description: 'Make a persona (id or case-insensitive name) the current persona of this session. ' +
+        'Refused while it is unavailable only where personas.refuseWhenExhausted is on.',
       params: PersonaIdParam,
       result: Type.Object({
         persona_id: Type.String(),
@@ -73,7 +80,7 @@ export function createPersonaMethods (deps: PersonaMethodDeps) {
         current_priority: PriorityName,
       }),
       handler: async ({ persona_id }, ctx) => {
-        const persona = personas.requireAvailable(persona_id)
+        const persona = personas.admitUser(persona_id)
         await sessions.setPersona(ctx.connection.session, persona.id)
         return {
           persona_id: persona.id,
@@ -95,10 +102,14 @@ export function createPersonaMethods (deps: PersonaMethodDeps) {
         persona: Type.Omit(PersonaView, ['interaction_state']),
         interaction_state: PersonaView.properties.interaction_state,
         memory_stats: Type.Record(Type.String(), Type.Unknown()),
+        condition: ConditionView,
       }),
       handler: async ({ persona_id }, ctx) => {
-        const { interaction_state, ...persona } = personaView(target(ctx, persona_id), personas)
-        return { persona, interaction_state, memory_stats: await deps.memoryStats(persona.id, ctx.connection.user.id) }
+        const chosen = target(ctx, persona_id)
+        const { interaction_state, ...persona } = personaView(chosen, personas)
+        return {
+          persona, interaction_state, memory_stats: await deps.memoryStats(persona.id, ctx.connection.user.id), condition: conditionView(personas.condition(chosen)),
+        }
       },
     }),
     defineMethod({

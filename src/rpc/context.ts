@@ -20,6 +20,11 @@ export interface RpcConnection {
   notify (method: string, params: Record<string, unknown>): void
   /** sends an already serialised message; false (and nothing sent) when the peer is too far behind */
   sendText (text: string): boolean
+  /**
+   * streams framed the earlier server's way (each event a response with the request id, no notifications):
+   * only for old clients that cannot change (compat.legacyStreamFrames, ?compat=legacy); absent means false
+   */
+  readonly legacyStreamFrames?: boolean
 }
 
 /** What one method call receives besides its params. */

@@ -1,5 +1,6 @@
 import type { RpcConnection, RpcLogger } from './context.ts'
 import { ErrorCode, errorReason, invalidRequest, RpcError, toErrorObject } from './errors.ts'
+import { ANSWERED } from './answered.ts'
 import { failure, success } from './messages.ts'
 import type { JsonRpcId, JsonRpcResponse } from './messages.ts'
 import type { MethodRegistry } from './registry.ts'
@@ -61,7 +62,7 @@ export function createDispatcher ({ registry, log, admit, observe }: DispatcherO
 
   function done (call: Call, result: unknown): JsonRpcResponse | undefined {
     if (observe !== undefined) observe(call.method, 'ok', (performance.now() - call.started) / 1000)
-    return call.hasId ? success(call.replyId, result) : undefined
+    return call.hasId && result !== ANSWERED ? success(call.replyId, result) : undefined
   }
 
   function failed (call: Call, err: unknown): JsonRpcResponse | undefined {

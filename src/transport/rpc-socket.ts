@@ -16,6 +16,8 @@ export interface RpcSocketDeps {
   log: RpcLogger
   /** a peer with more than this queued is too slow for optional traffic (event subscriptions) */
   maxBufferedBytes: number
+  /** earlier-server stream framing on this connection (RpcConnection.legacyStreamFrames) */
+  legacyStreamFrames?: boolean
 }
 
 const BINARY_REPLY = JSON.stringify(failure(null, {
@@ -40,6 +42,7 @@ export function serveRpcSocket (socket: WebSocket, user: UserIdentity, deps: Rpc
     user,
     session: sessions.open(user, id),
     signal: closed.signal,
+    legacyStreamFrames: deps.legacyStreamFrames ?? false,
     notify (method, params) { send(JSON.stringify({ jsonrpc: '2.0', method, params })) },
     sendText (text) {
       if (socket.readyState !== socket.OPEN || socket.bufferedAmount > maxBufferedBytes) return false

@@ -109,8 +109,25 @@ t.test('cancel and disconnect stop generation upstream', async (t) => {
   await until(() => fixture.aborted >= 2, 'the disconnect to abort upstream')
 })
 
-t.test('drained personas refuse with retry_after', async (t) => {
-  const { client } = await withFixture(t, { personas: { chatTurnSeconds: 600 } })
+t.test('a drained persona keeps talking, tired and brief', async (t) => {
+  const { client, fixture } = await withFixture(t, { personas: { chatTurnSeconds: 600 } })
+  await client.call('persona.switch', { persona_id: 'kira' })
+  const replies = []
+  for (let i = 0; i < 5; i++) replies.push(await client.call('persona.chat', { message: `question ${i}` }))
+  const last = replies.at(-1)
+  t.equal(last.persona_state.available_time, 31, 'user chats take time only down to just above the minimum')
+  t.equal(last.persona_state.interaction_fatigue, 30, 'and fatigue only up to userChatFatigueCap')
+  const status = await client.call('persona.status')
+  t.equal(status.interaction_state.is_available, true, 'so she stays available')
+  t.same(status.condition.flags, ['short_of_time', 'tired'])
+  const prompts = chatRequests(fixture)
+  t.equal(prompts[0]?.body.options.num_predict, 500, 'fresh: the whole budget')
+  t.equal(prompts.at(-1)?.body.options.num_predict, 240, 'tired and short of time: 48% of it')
+  t.match(prompts.at(-1)?.body.messages[0].content, /short of time[\s\S]*tired/, 'and she is told how she feels')
+})
+
+t.test('drained personas refuse with retry_after where personas.refuseWhenExhausted is on', async (t) => {
+  const { client } = await withFixture(t, { personas: { chatTurnSeconds: 600, refuseWhenExhausted: true } })
   await client.call('persona.switch', { persona_id: 'aria' })
   const before = await client.call('persona.status')
   const reply = await client.call('persona.chat', { message: 'hello there' })

@@ -60,6 +60,8 @@ t.test('persona.get by id and by name in any case', async (t) => {
       social_energy: 80, cooldown_until: 0, cooldown_remaining: 0, is_available: true,
     },
   })
+  const { persona: nested, ...flat } = byId
+  t.same(nested, flat, 'the same persona nested under `persona`, as earlier clients read it')
   t.equal(errorOf(await client.request('persona.get', { persona_id: 'nobody' })).code, -32000)
 })
 
@@ -83,6 +85,19 @@ t.test('persona.switch', async (t) => {
   t.equal(missing.code, -32602)
   t.ok(missing.data.errors.some((e: { path: string }) => e.path === '/persona_id'), 'data.errors names /persona_id')
 
+  // an exhausted persona is still there for its users (state colours the answers); persona.list tells who can join a persona-to-persona talk
+  for (const [name, patch] of [['Aria', { social_energy: 5 }], ['Kira', { available_time: 10 }]] as const) {
+    await client.call('persona.update', { persona_id: name, ...patch })
+    t.equal((await client.call('persona.switch', { persona_id: name })).name, name, `${name} is exhausted but a user may switch to her`)
+    t.equal((await client.call('persona.status')).condition.state, 'exhausted', 'and she says so')
+  }
+  const list = await client.call('persona.list')
+  t.equal(list.available_count, 0)
+  t.notOk(byName(list.personas, 'Aria').available)
+})
+
+t.test('persona.switch refuses an unavailable persona where personas.refuseWhenExhausted is on', async (t) => {
+  const { client } = await buildWithClient(t, { personas: { refuseWhenExhausted: true } })
   for (const [name, patch] of [['Aria', { social_energy: 5 }], ['Kira', { available_time: 10 }]] as const) {
     await client.call('persona.update', { persona_id: name, ...patch })
     const refused = errorOf(await client.request('persona.switch', { persona_id: name }))
@@ -91,9 +106,6 @@ t.test('persona.switch', async (t) => {
     t.type(refused.data.retry_after, 'number')
     t.ok(refused.data.retry_after > 0, 'retry_after > 0')
   }
-  const list = await client.call('persona.list')
-  t.equal(list.available_count, 0)
-  t.notOk(byName(list.personas, 'Aria').available)
 })
 
 t.test('persona.status', async (t) => {
@@ -104,7 +116,8 @@ t.test('persona.status', async (t) => {
 
   const aria = await client.call('persona.switch', { persona_id: 'aria' })
   const status = await client.call('persona.status')
-  t.same(Object.keys(status).sort(), ['interaction_state', 'memory_stats', 'persona'])
+  t.same(Object.keys(status).sort(), ['condition', 'interaction_state', 'memory_stats', 'persona'])
+  t.same(status.condition, { state: 'fresh', flags: [], mood_note: null, reply_budget_factor: 1 }, 'a fresh persona')
   t.match(status.persona, {
     id: aria.persona_id, name: 'Aria', description: String, personality_traits: { extroverted: 90 },
     topic_preferences: { music: 95 }, charisma: 18, intelligence: 14, social_rank: 'performer',
@@ -152,10 +165,12 @@ t.test('persona.create', async (t) => {
 t.test('persona.update', async (t) => {
   const { client } = await buildWithClient(t)
   const { persona_id: id } = await client.call('persona.create', { name: 'Mira', description: 'old', charisma: 7, backstory: 'kept' })
-  const before = await client.call('persona.get', { persona_id: id })
+  // persona.get also nests the persona under `persona` (earlier clients): compare the flat part
+  const flat = ({ persona, ...rest }: any) => rest
+  const before = flat(await client.call('persona.get', { persona_id: id }))
   const updated = await client.call('persona.update', { persona_id: id, description: 'new', social_energy: 120 })
   t.match(updated, { persona_id: id, updated: true })
-  const after = await client.call('persona.get', { persona_id: id })
+  const after = flat(await client.call('persona.get', { persona_id: id }))
   t.same(
     { ...after, updated_at: before.updated_at, description: before.description, interaction_state: { ...after.interaction_state, social_energy: 100 } },
     before,

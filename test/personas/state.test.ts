@@ -1,5 +1,5 @@
 import t from 'tap'
-import { applyFatigue, cooldownRemaining, isAvailable, regenerate, secondsUntilAvailable } from '../../src/personas/state.ts'
+import { applyFatigue, applyUserChat, conditionOf, cooldownRemaining, isAvailable, regenerate, replyTokenBudget, secondsUntilAvailable } from '../../src/personas/state.ts'
 import type { InteractionState, StateRules } from '../../src/personas/state.ts'
 
 // Worked examples of original-api.md section 4 with the earlier server's numbers, plus our available-time
@@ -280,4 +280,58 @@ t.test('secondsUntilAvailable', async (t) => {
     const later = now + wait * SEC
     t.equal(isAvailable(regenerate(s, later, rules), later, rules), true, `${name}: available after ${wait} s`)
   }
+})
+
+t.test('applyUserChat: the section-4 cost, never past availability', async (t) => {
+  const chat = { ...rules, userChatFatigueCap: 30 }
+  const now = ms(T0)
+  t.same(applyUserChat(state(), 30, chat), applyFatigue(state(), 30), 'far from every bound: the same cost as a persona turn')
+
+  // Kira after her defaults: 300 s of time, 30 s a turn. The old rule made her unavailable after 9 chats.
+  let kira = state({ socialEnergy: 80, availableTime: 300 })
+  for (let i = 0; i < 500; i++) kira = applyUserChat(kira, 30, chat)
+  t.equal(kira.availableTime, 31, 'time stops just above the minimum')
+  t.equal(kira.interactionFatigue, 30, 'fatigue stops at the cap')
+  t.equal(isAvailable(kira, now, rules), true, 'still available after 500 chats')
+
+  const slow = applyUserChat(state({ socialEnergy: 12 }), 600, chat)
+  t.equal(slow.socialEnergy, 11, 'energy stops just above the minimum')
+  t.equal(applyFatigue(state({ socialEnergy: 12 }), 600).socialEnergy, 2, '(where a persona turn would take it to 2)')
+
+  const drained = state({ socialEnergy: 4, availableTime: 12, interactionFatigue: 80 })
+  const after = applyUserChat(drained, 90, chat)
+  t.same([after.socialEnergy, after.availableTime, after.interactionFatigue], [4, 12, 80],
+    'a state already past the bounds (persona-to-persona talk) is neither worsened nor repaired')
+})
+
+t.test('conditionOf and replyTokenBudget', async (t) => {
+  const now = ms(T0)
+  const fresh = conditionOf(state(), now, rules)
+  t.same(fresh, { state: 'fresh', flags: [], note: null, replyBudgetFactor: 1 }, 'the default state')
+  t.equal(replyTokenBudget(500, fresh), 500, 'fresh: the whole budget')
+
+  const cases: Array<[string, Partial<InteractionState>, string[], number]> = [
+    ['fatigue 9 is not yet tired', { interactionFatigue: 9 }, [], 1],
+    ['tired', { interactionFatigue: 10 }, ['tired'], 0.8],
+    ['short of time under 60 s', { availableTime: 59 }, ['short_of_time'], 0.6],
+    ['60 s is enough', { availableTime: 60 }, [], 1],
+    ['low energy under 30', { socialEnergy: 29 }, ['low_energy'], 0.6],
+    ['resting in a cooldown', { cooldownUntil: T0 + 1 }, ['resting'], 0.7],
+    ['exhausted at the energy minimum', { socialEnergy: 10 }, ['exhausted', 'low_energy'], 0.24],
+    ['exhausted at the time minimum', { availableTime: 30 }, ['exhausted', 'short_of_time'], 0.24],
+    ['tired and short of time', { interactionFatigue: 30, availableTime: 31 }, ['short_of_time', 'tired'], 0.48],
+  ]
+  for (const [name, patch, flags, factor] of cases) {
+    const c = conditionOf(state(patch), now, rules)
+    t.same(c.flags, flags, `${name}: flags`)
+    t.equal(c.state, flags[0] ?? 'fresh', `${name}: the most telling one`)
+    t.equal(c.replyBudgetFactor, factor, `${name}: budget factor`)
+    t.equal(c.note === null, flags.length === 0, `${name}: a note exactly when something shows`)
+  }
+  const tiredAndBusy = conditionOf(state({ interactionFatigue: 12, availableTime: 40 }), now, rules)
+  t.match(tiredAndBusy.note, /short of time[\s\S]*tired/, 'the notes of every flag, most telling first')
+  t.equal(replyTokenBudget(500, tiredAndBusy), 240, '500 tokens asked, 48% given')
+  t.equal(replyTokenBudget(40, { replyBudgetFactor: 0.24 }), 24, 'never below 24 tokens')
+  t.equal(replyTokenBudget(10, { replyBudgetFactor: 0.24 }), 10, 'nor above a smaller request')
+  t.equal(replyTokenBudget(100, { replyBudgetFactor: 1 }), 100)
 })

@@ -7,7 +7,8 @@ import type { RpcContext } from '../../rpc/context.ts'
 import { domainError, ErrorCode } from '../../rpc/errors.ts'
 import { defineMethod } from '../../rpc/registry.ts'
 import type { SessionService } from '../../sessions/service.ts'
-import { ConversationStatus } from '../schemas.ts'
+import { ConversationStatus, StreamComplete } from '../schemas.ts'
+import { createStreamFrames } from '../stream-frames.ts'
 import type { ThreadStore } from '../threads.ts'
 import type { ConversationEngine } from './engine.ts'
 import type { PersonaConversation } from './store.ts'
@@ -83,28 +84,43 @@ export function createP2PMethods (deps: P2PMethodDeps) {
     defineMethod({
       name: 'conversation.run',
       description: 'Turns until the continue score drops below the threshold, the budget runs out or max_turns are taken; ' +
-        'each turn streams as a `stream.event` notification (conversation_turn), then one final response.',
+        'each turn streams as a `stream.event` notification (conversation_turn), then one final response that also carries the stream_complete fields.',
       params: Type.Object({
         conversation_id: Type.Optional(ConversationId),
         max_turns: Type.Integer({ minimum: 1, maximum: 200, default: rules.maxTurns }),
       }),
-      result: Type.Object({ conversation_id: Type.String(), turns_taken: Type.Integer(), ended: Type.Boolean(), end_reason: Type.Union([Type.String(), Type.Null()]), turns: Type.Array(Turn) }),
+      result: Type.Composite([
+        Type.Object({ conversation_id: Type.String(), turns_taken: Type.Integer(), ended: Type.Boolean(), end_reason: Type.Union([Type.String(), Type.Null()]), turns: Type.Array(Turn) }),
+        StreamComplete,
+      ]),
       handler: async ({ conversation_id, max_turns }, ctx) => {
         const id = chosen(ctx, conversation_id)
+        const started = performance.now()
+        const frames = createStreamFrames(ctx, id)
         const turns = []
-        const emit = (event: string, data: Record<string, unknown>) => ctx.connection.notify('stream.event', {
-          request_id: ctx.requestId ?? null, stream_id: id, event_type: event, timestamp: new Date().toISOString(), data,
-        })
-        emit('conversation_start', { conversation_id: id, max_turns })
-        for (let i = 0; i < max_turns && !ctx.connection.signal.aborted; i++) {
-          const turn = await engine.turn(id, ...who(ctx), ctx.connection.signal)
-          turns.push(turn)
-          emit('conversation_turn', turn)
-          if (turn.ended) break
+        try {
+          frames.event('conversation_start', {}, { conversation_id: id, max_turns })
+          for (let i = 0; i < max_turns && !ctx.connection.signal.aborted; i++) {
+            const turn = await engine.turn(id, ...who(ctx), ctx.connection.signal)
+            turns.push(turn)
+            frames.event('conversation_turn', {}, turn)
+            if (turn.ended) break
+          }
+          const last = turns.at(-1)
+          const outcome = { conversation_id: id, turns_taken: turns.length, ended: last?.ended ?? false, end_reason: last?.end_reason ?? null }
+          frames.event('conversation_complete', {}, outcome)
+          // as a stream_complete: the turns are its chunks, the transcript of this run its full response
+          // (conversation_complete stays the last notification; legacy framing ends with this response)
+          return frames.complete({ ...outcome, turns }, {
+            fullResponse: turns.map((turn) => `${turn.speaker_name}: ${turn.content}`).join('\n'),
+            chunkCount: turns.length,
+            tokensUsed: turns.reduce((n, turn) => n + turn.tokens_used, 0),
+            processingTime: Math.round(performance.now() - started) / 1000,
+            data: { conversation_id: id },
+          }, { announce: false })
+        } catch (err) {
+          return frames.fail(err)
         }
-        const last = turns.at(-1)
-        emit('conversation_complete', { conversation_id: id, turns_taken: turns.length, ended: last?.ended ?? false, end_reason: last?.end_reason ?? null })
-        return { conversation_id: id, turns_taken: turns.length, ended: last?.ended ?? false, end_reason: last?.end_reason ?? null, turns }
       },
     }),
     defineMethod({
