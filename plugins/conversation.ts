@@ -20,13 +20,15 @@ export default fp(async (app) => {
   const conversations = createConversationService({ threads, llm: app.llm, personas, sessions, config, background, log })
   const streams = createStreamRegistry()
   app.decorate('conversations', conversations)
+  // a persona's chats under way are cancelled and waited for before its rows go
+  personas.onBeforeDelete((persona) => conversations.stopPersona(persona))
 
   const deps = { conversations, threads, streams, personas, sessions, config }
   app.rpc.registry.add(...createChatMethods(deps), ...createConversationMethods(deps))
 
   app.scheduler.every('session-expiry', config.session.cleanupCron, async () => {
     const cutoff = new Date(Date.now() - config.session.timeoutHours * 3_600_000)
-    const removed = await sessions.expire(cutoff)
+    const removed = await sessions.expire(cutoff, conversations.busy)
     threads.forgetSessions(new Set(removed.sessions))
     if (removed.sessions.length > 0) {
       log.info({ sessions: removed.sessions.length, conversations: removed.conversations, messages: removed.messages }, 'expired sessions removed')

@@ -151,9 +151,9 @@ export function createConversationMethods (deps: ConversationMethodDeps) {
       result: Type.Object({ conversation_id: Type.Union([Type.String(), Type.Null()]), cleared: Type.Literal(true), messages_removed: Type.Integer() }),
       handler: async ({ persona_id }, ctx) => {
         const persona = threadPersona(ctx, persona_id)
-        const thread = await threads.find(ctx.connection.session.id, persona.id)
-        if (!thread) return { conversation_id: null, cleared: true as const, messages_removed: 0 }
-        return { conversation_id: thread.id, cleared: true as const, messages_removed: await threads.clear(thread) }
+        // after the turn under way in this thread, if any: a clear never meets a half-written turn
+        const { conversationId, removed } = await deps.conversations.clear(ctx.connection.session.id, persona.id)
+        return { conversation_id: conversationId, cleared: true as const, messages_removed: removed }
       },
     }),
   ]

@@ -1,13 +1,15 @@
 import type { AppConfig } from '../config/index.ts'
 import type { LlmProvider } from '../llm/types.ts'
-import { replyTokenBudget } from '../personas/state.ts'
+import { applyFatigue } from '../personas/state.ts'
 import type { PersonaService } from '../personas/service.ts'
 import type { Persona } from '../personas/types.ts'
 import type { RpcLogger } from '../rpc/context.ts'
 import type { SessionService } from '../sessions/service.ts'
 import type { SessionState } from '../sessions/types.ts'
 import type { InFlight } from '../transport/in-flight.ts'
+import { domainError, ErrorCode } from '../rpc/errors.ts'
 import { createKeyedLock } from '../util/keyed-lock.ts'
+import { createChatTracker, type RunningChat } from './chat-tracker.ts'
 import { buildMessages } from './prompt.ts'
 import { foldIntoSummary } from './summary.ts'
 import type { Thread, ThreadStore } from './threads.ts'
@@ -55,7 +57,9 @@ export interface ConversationServiceDeps {
 
 export function createConversationService (deps: ConversationServiceDeps) {
   const { threads, llm, personas, sessions, config, background, log } = deps
+  // one lock per thread (session and persona): turns, clears and deletes of a thread take their turn
   const withLock = createKeyedLock()
+  const running = createChatTracker()
   const sections: PromptSection[] = []
   const listeners: TurnListener[] = []
 
@@ -80,10 +84,64 @@ export function createConversationService (deps: ConversationServiceDeps) {
   async function fold (thread: Thread, persona: Persona): Promise<void> {
     const keepTurns = Math.ceil(config.session.maxContextMessages / 2)
     const through = thread.turnCount - keepTurns
+    const { epoch } = thread
     const messages = await threads.turns(thread.id, thread.summarizedTurn, through)
     const summary = await foldIntoSummary(llm, thread.summary, messages, persona.name)
-    await threads.saveSummary(thread, summary, through)
+    await threads.saveSummary(thread, summary, through, epoch)
     log.debug({ conversation: thread.id, through }, 'conversation folded into its summary')
+  }
+
+  /** The turn itself, in the thread's lock. */
+  async function takeTurn (session: SessionState, persona: Persona, options: ChatOptions, run: RunningChat) {
+    await sessions.persist(session)
+    const started = performance.now()
+    return withLock(threads.key(session.id, persona.id), async () => {
+      run.check()
+      // opened inside the lock: the thread a turn sees is the one the turn before it wrote
+      const thread = await threads.open(session.id, session.userId, persona.id)
+      const context: PromptContext = {
+        persona,
+        userId: session.userId,
+        message: options.message,
+        conversationId: thread.id,
+        firstTurnInPrompt: thread.turnCount - Math.ceil(config.session.maxContextMessages / 2) + 1,
+      }
+      const extra = await Promise.all(sections.map((section) => section(context)))
+      const result = await llm.generate({
+        messages: buildMessages({
+          persona,
+          sections: extra.filter((s): s is string => Boolean(s)),
+          summary: thread.summary,
+          recent: thread.recent,
+          message: options.message,
+        }),
+        maxTokens: options.tokenBudget,
+        signal: run.signal,
+        onChunk: options.onChunk,
+        fallback: { personaName: persona.name, priority: persona.state.currentPriority, socialEnergy: persona.state.socialEnergy },
+      })
+      // nothing is written for a chat stopped meanwhile (no await between this check and the write)
+      run.check()
+      const processingTime = (performance.now() - started) / 1000
+      const turnNumber = await threads.appendTurn(thread, {
+        user: options.message,
+        reply: result.text,
+        tokens: result.tokensUsed,
+        processingTime,
+        responseType: result.responseType,
+        speakerId: persona.id,
+        userId: session.userId,
+      })
+      const seconds = Math.max(config.personas.chatTurnSeconds, processingTime)
+      const after = await personas.setState(persona.id, (state) => applyFatigue(state, seconds))
+      const turn: CompletedTurn = { persona: after, session, thread, turnNumber, message: options.message, reply: result.text, responseType: result.responseType }
+      for (const listener of listeners) {
+        await listener(turn).catch((err: unknown) => { log.error({ err, conversation: thread.id }, 'turn listener failed') })
+      }
+      void background.track(maybeFold(thread, after))
+        .catch((err: unknown) => { log.error({ err, conversation: thread.id }, 'summarising the conversation failed') })
+      return { result, thread, turnNumber, persona: after, processingTime, llmMs: result.llmMs }
+    })
   }
 
   return {
@@ -93,56 +151,40 @@ export function createConversationService (deps: ConversationServiceDeps) {
     promptSections: (): PromptSection[] => sections,
     onTurn (listener: TurnListener): void { listeners.push(listener) },
 
-    /** One turn: the persona answers the user in its session's thread (refused only where refuseWhenExhausted is on). */
+    /** One turn: the persona (which must be able to talk) answers the user in its session's thread. */
     async chat (session: SessionState, persona: Persona, options: ChatOptions) {
-      personas.admitUser(persona.id)
-      await sessions.persist(session)
-      const started = performance.now()
-      const thread = await threads.open(session.id, session.userId, persona.id)
-      return withLock(thread.id, async () => {
-        const context: PromptContext = {
-          persona,
-          userId: session.userId,
-          message: options.message,
-          conversationId: thread.id,
-          firstTurnInPrompt: thread.turnCount - Math.ceil(config.session.maxContextMessages / 2) + 1,
-        }
-        const extra = await Promise.all(sections.map((section) => section(context)))
-        // state colours the answer: said in character (first of the moment's sections) and a shorter reply
-        const condition = personas.condition(persona)
-        const result = await llm.generate({
-          messages: buildMessages({
-            persona,
-            sections: [condition.note, ...extra].filter((s): s is string => Boolean(s)),
-            summary: thread.summary,
-            recent: thread.recent,
-            message: options.message,
-          }),
-          maxTokens: replyTokenBudget(options.tokenBudget, condition),
-          signal: options.signal,
-          onChunk: options.onChunk,
-          fallback: { personaName: persona.name, priority: persona.state.currentPriority, socialEnergy: persona.state.socialEnergy },
-        })
-        const processingTime = (performance.now() - started) / 1000
-        const turnNumber = await threads.appendTurn(thread, {
-          user: options.message,
-          reply: result.text,
-          tokens: result.tokensUsed,
-          processingTime,
-          responseType: result.responseType,
-          speakerId: persona.id,
-          userId: session.userId,
-        })
-        const seconds = Math.max(config.personas.chatTurnSeconds, processingTime)
-        const after = await personas.chargeUserChat(persona.id, seconds)
-        const turn: CompletedTurn = { persona: after, session, thread, turnNumber, message: options.message, reply: result.text, responseType: result.responseType }
-        for (const listener of listeners) {
-          await listener(turn).catch((err: unknown) => { log.error({ err, conversation: thread.id }, 'turn listener failed') })
-        }
-        void background.track(maybeFold(thread, after))
-          .catch((err: unknown) => { log.error({ err, conversation: thread.id }, 'summarising the conversation failed') })
-        return { result, thread, turnNumber, persona: after, processingTime, llmMs: result.llmMs }
+      await running.admit(persona.id)
+      personas.requireAvailable(persona.id)
+      const run = running.begin(persona.id, session.id, options.signal)
+      try {
+        return await takeTurn(session, persona, options, run)
+      } catch (err) {
+        // a chat stopped by a delete ends with the delete's error, whatever the model call made of the abort
+        throw run.stoppedWith ?? err
+      } finally {
+        running.end(run)
+      }
+    },
+
+    /** Empties this session's thread with a persona, after any turn under way in it. */
+    clear (sessionId: string, personaId: string): Promise<{ conversationId: string | null, removed: number }> {
+      return withLock(threads.key(sessionId, personaId), async () => {
+        const thread = await threads.find(sessionId, personaId)
+        return thread ? { conversationId: thread.id, removed: await threads.clear(thread) } : { conversationId: null, removed: 0 }
       })
+    },
+
+    /** whether a chat is under way in the session (expiry leaves it for the next round) */
+    busy: (sessionId: string): boolean => running.busy(sessionId),
+
+    /**
+     * Before a persona is deleted: its chats under way are cancelled and waited for, new ones wait;
+     * the returned release lets them go on (to find the persona gone).
+     */
+    async stopPersona (persona: Persona): Promise<() => void> {
+      const reason = domainError(ErrorCode.Cancelled, `Persona ${persona.name} was deleted`, { persona_id: persona.id, detail: 'persona deleted' })
+      const release = await running.stopPersona(persona.id, reason)
+      return () => { threads.forgetPersona(persona.id); release() }
     },
   }
 }

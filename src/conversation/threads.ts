@@ -19,6 +19,8 @@ export interface Thread {
   lastActivityAt: Date
   /** the newest messages, oldest first, at most `window` of them */
   recent: TranscriptMessage[]
+  /** bumped by clear: a summary computed from before it is not saved */
+  epoch: number
 }
 
 export interface TurnRecord {
@@ -39,6 +41,8 @@ const MAX_CACHED_THREADS = 2000
  */
 export function createThreadStore (prisma: PrismaClient, sqlite: Database.Database, window: number) {
   const cache = new Map<string, Thread>()
+  // opens under way: callers racing on a cold thread share one object, or they would number turns apart
+  const opening = new Map<string, Promise<Thread>>()
   // every chat turn writes here: prepared statements in one transaction, not Prisma round trips
   const insertMessage = sqlite.prepare(`INSERT INTO Message (id, conversationId, turnNumber, role, speakerId, content, tokens, processingTime, responseType, createdAt)
     VALUES (@id, @conversationId, @turnNumber, @role, @speakerId, @content, @tokens, @processingTime, @responseType, @createdAt)`)
@@ -56,35 +60,49 @@ export function createThreadStore (prisma: PrismaClient, sqlite: Database.Databa
     return thread
   }
 
+  // a summary being made for a forgotten thread is not saved
+  const forget = (k: string, thread: Thread) => { thread.epoch++; cache.delete(k) }
+
+  async function load (sessionId: string, userId: string, personaId: string): Promise<Thread> {
+    const row = await prisma.conversation.upsert({
+      where: { sessionId_personaId: { sessionId, personaId } },
+      create: { sessionId, userId, personaId, kind: 'user' },
+      update: {},
+    })
+    const recent = await prisma.message.findMany({
+      where: { conversationId: row.id },
+      orderBy: [{ turnNumber: 'desc' }, { createdAt: 'desc' }],
+      take: window,
+    })
+    return remember({
+      id: row.id,
+      sessionId,
+      userId,
+      personaId,
+      turnCount: row.turnCount,
+      summary: row.summary,
+      summarizedTurn: row.summarizedTurn,
+      tokensUsed: row.tokensUsed,
+      startedAt: row.startedAt,
+      lastActivityAt: row.lastActivityAt,
+      recent: recent.reverse().map((m) => ({ role: m.role === 'user' ? 'user' : 'persona', content: m.content })),
+      epoch: 0,
+    })
+  }
+
   return {
     key,
 
-    async open (sessionId: string, userId: string, personaId: string): Promise<Thread> {
-      const cached = cache.get(key(sessionId, personaId))
-      if (cached) return remember(cached)
-      const row = await prisma.conversation.upsert({
-        where: { sessionId_personaId: { sessionId, personaId } },
-        create: { sessionId, userId, personaId, kind: 'user' },
-        update: {},
-      })
-      const recent = await prisma.message.findMany({
-        where: { conversationId: row.id },
-        orderBy: [{ turnNumber: 'desc' }, { createdAt: 'desc' }],
-        take: window,
-      })
-      return remember({
-        id: row.id,
-        sessionId,
-        userId,
-        personaId,
-        turnCount: row.turnCount,
-        summary: row.summary,
-        summarizedTurn: row.summarizedTurn,
-        tokensUsed: row.tokensUsed,
-        startedAt: row.startedAt,
-        lastActivityAt: row.lastActivityAt,
-        recent: recent.reverse().map((m) => ({ role: m.role === 'user' ? 'user' : 'persona', content: m.content })),
-      })
+    open (sessionId: string, userId: string, personaId: string): Promise<Thread> {
+      const k = key(sessionId, personaId)
+      const cached = cache.get(k)
+      if (cached) return Promise.resolve(remember(cached))
+      let pending = opening.get(k)
+      if (!pending) {
+        pending = load(sessionId, userId, personaId).finally(() => opening.delete(k))
+        opening.set(k, pending)
+      }
+      return pending
     },
 
     async byId (id: string) {
@@ -124,8 +142,11 @@ export function createThreadStore (prisma: PrismaClient, sqlite: Database.Databa
       return rows.map((m) => ({ role: m.role === 'user' ? 'user' : 'persona', content: m.content }))
     },
 
-    async saveSummary (thread: Thread, summary: string, summarizedTurn: number): Promise<void> {
-      await prisma.conversation.update({ where: { id: thread.id }, data: { summary, summarizedTurn } })
+    /** Saves a summary made at `epoch`, unless the thread was cleared since (or deleted: then nothing is updated). */
+    async saveSummary (thread: Thread, summary: string, summarizedTurn: number, epoch = thread.epoch): Promise<void> {
+      if (thread.epoch !== epoch) return
+      await prisma.conversation.updateMany({ where: { id: thread.id }, data: { summary, summarizedTurn } })
+      if (thread.epoch !== epoch) return
       thread.summary = summary
       thread.summarizedTurn = summarizedTurn
     },
@@ -139,18 +160,29 @@ export function createThreadStore (prisma: PrismaClient, sqlite: Database.Databa
       return rows.reverse()
     },
 
+    /** Empties a thread; callers hold its conversation lock, so no turn is being written meanwhile. */
     async clear (thread: { id: string, sessionId: string | null, personaId: string }): Promise<number> {
+      // the cached object is reset in place: whoever still holds it sees the cleared thread, not a stale copy
+      const cached = thread.sessionId === null ? undefined : cache.get(key(thread.sessionId, thread.personaId))
+      if (cached) {
+        cached.epoch++
+        Object.assign(cached, { turnCount: 0, summary: '', summarizedTurn: 0, tokensUsed: 0, recent: [] })
+      }
       const [{ count }] = await prisma.$transaction([
         prisma.message.deleteMany({ where: { conversationId: thread.id } }),
         prisma.conversation.update({ where: { id: thread.id }, data: { turnCount: 0, summary: '', summarizedTurn: 0, tokensUsed: 0 } }),
       ])
-      if (thread.sessionId !== null) cache.delete(key(thread.sessionId, thread.personaId))
       return count
     },
 
     /** Drops cached threads of sessions that no longer exist. */
     forgetSessions (sessionIds: Set<string>): void {
-      for (const [k, thread] of cache) if (sessionIds.has(thread.sessionId)) cache.delete(k)
+      for (const [k, thread] of cache) if (sessionIds.has(thread.sessionId)) forget(k, thread)
+    },
+
+    /** Drops cached threads of a persona that is gone. */
+    forgetPersona (personaId: string): void {
+      for (const [k, thread] of cache) if (thread.personaId === personaId) forget(k, thread)
     },
   }
 }

@@ -2,12 +2,12 @@ import { domainError, ErrorCode } from '../rpc/errors.ts'
 import { BUILT_IN_PERSONAS } from './builtins.ts'
 import { createKeyedLock } from '../util/keyed-lock.ts'
 import type { PersonaRepository } from './repository.ts'
-import { applyFatigue, applyUserChat, conditionOf, cooldownRemaining, isAvailable, regenerate, secondsUntilAvailable, type Condition, type InteractionState, type UserChatRules } from './state.ts'
+import { cooldownRemaining, isAvailable, regenerate, secondsUntilAvailable, type InteractionState, type StateRules } from './state.ts'
 import type { Persona, PersonaInput, PersonaPatch } from './types.ts'
 
 export interface PersonaServiceDeps {
   repository: PersonaRepository
-  rules: UserChatRules & { refuseWhenExhausted: boolean }
+  rules: StateRules
   now?: () => number
 }
 
@@ -20,6 +20,8 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
   const withLock = createKeyedLock()
   const listeners: Array<(persona: Persona) => void> = []
   const removedListeners: Array<(persona: Persona) => void> = []
+  // run before a delete (chats under way stop and are waited for); each may return a release, called after it
+  const beforeDelete: Array<(persona: Persona) => Promise<(() => void) | void>> = []
   const store = (persona: Persona) => { cache.set(persona.id, persona); return persona }
   /** a stored change others may want to know about (events watchers) */
   const changed = (persona: Persona) => { store(persona); for (const listener of listeners) listener(persona); return persona }
@@ -56,6 +58,11 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
       removedListeners.push(listener)
     },
 
+    /** awaited before a persona is deleted; the release it returns runs once the delete is over */
+    onBeforeDelete (listener: (persona: Persona) => Promise<(() => void) | void>): void {
+      beforeDelete.push(listener)
+    },
+
     list (): Persona[] {
       return [...cache.values()]
     },
@@ -90,25 +97,6 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
       return persona
     },
 
-    /**
-     * The persona a user may talk to now. State colours a persona's answers instead of locking its users out:
-     * only games that opt in (personas.refuseWhenExhausted) refuse while it is unavailable.
-     */
-    admitUser (idOrName: string): Persona {
-      return rules.refuseWhenExhausted ? service.requireAvailable(idOrName) : service.get(idOrName)
-    },
-
-    /** How the persona feels now (regeneration counted up to now): its prompt note and reply length. */
-    condition (persona: Persona): Condition {
-      const at = now()
-      return conditionOf(regenerate(persona.state, at, rules), at, rules)
-    },
-
-    /** What one user chat turn of `seconds` costs; never past availability unless refusing is opted into. */
-    chargeUserChat (id: string, seconds: number): Promise<Persona> {
-      return service.setState(id, (state) => (rules.refuseWhenExhausted ? applyFatigue(state, seconds) : applyUserChat(state, seconds, rules)))
-    },
-
     async create (input: PersonaInput): Promise<Persona> {
       assertNameFree(input.name)
       return store(await repository.insert(input, false))
@@ -130,8 +118,14 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
     async delete (id: string): Promise<Persona> {
       const persona = service.get(id)
       if (persona.builtIn) throw domainError(ErrorCode.Forbidden, `Built-in persona ${persona.name} cannot be deleted`, { persona_id: persona.id })
-      await repository.remove(persona.id)
-      cache.delete(persona.id)
+      const releases: Array<() => void> = []
+      try {
+        for (const listener of beforeDelete) { const release = await listener(persona); if (release) releases.push(release) }
+        await repository.remove(persona.id)
+        cache.delete(persona.id)
+      } finally {
+        for (const release of releases) release()
+      }
       for (const listener of removedListeners) listener(persona)
       return persona
     },

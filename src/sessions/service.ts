@@ -88,11 +88,12 @@ export function createSessionService ({ prisma, now = Date.now, touchIntervalMs 
 
     /**
      * Removes sessions idle since before `cutoff` that no connection holds, with their transcripts
-     * (memories belong to the persona and user, not the session, and stay).
+     * (memories belong to the persona and user, not the session, and stay). `busy` sessions (a chat still
+     * under way in them, its connection gone) are left for the next round: their turn would point at deleted rows.
      */
-    async expire (cutoff: Date): Promise<{ sessions: string[], conversations: number, messages: number }> {
+    async expire (cutoff: Date, busy: (sessionId: string) => boolean = () => false): Promise<{ sessions: string[], conversations: number, messages: number }> {
       const idle = await prisma.session.findMany({ where: { lastActivityAt: { lt: cutoff } }, select: { id: true } })
-      const ids = idle.map((s) => s.id).filter((id) => !attached.has(id))
+      const ids = idle.map((s) => s.id).filter((id) => !attached.has(id) && !busy(id))
       if (ids.length === 0) return { sessions: [], conversations: 0, messages: 0 }
       const [messages, conversations] = await prisma.$transaction([
         prisma.message.count({ where: { conversation: { sessionId: { in: ids } } } }),
