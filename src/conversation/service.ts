@@ -1,6 +1,6 @@
 import type { AppConfig } from '../config/index.ts'
 import type { LlmProvider } from '../llm/types.ts'
-import { applyFatigue } from '../personas/state.ts'
+import { replyTokenBudget } from '../personas/state.ts'
 import type { PersonaService } from '../personas/service.ts'
 import type { Persona } from '../personas/types.ts'
 import type { RpcLogger } from '../rpc/context.ts'
@@ -107,15 +107,17 @@ export function createConversationService (deps: ConversationServiceDeps) {
         firstTurnInPrompt: thread.turnCount - Math.ceil(config.session.maxContextMessages / 2) + 1,
       }
       const extra = await Promise.all(sections.map((section) => section(context)))
+      // state colours the answer: said in character (first of the moment's sections) and a shorter reply
+      const condition = personas.condition(persona)
       const result = await llm.generate({
         messages: buildMessages({
           persona,
-          sections: extra.filter((s): s is string => Boolean(s)),
+          sections: [condition.note, ...extra].filter((s): s is string => Boolean(s)),
           summary: thread.summary,
           recent: thread.recent,
           message: options.message,
         }),
-        maxTokens: options.tokenBudget,
+        maxTokens: replyTokenBudget(options.tokenBudget, condition),
         signal: run.signal,
         onChunk: options.onChunk,
         fallback: { personaName: persona.name, priority: persona.state.currentPriority, socialEnergy: persona.state.socialEnergy },
@@ -133,7 +135,7 @@ export function createConversationService (deps: ConversationServiceDeps) {
         userId: session.userId,
       })
       const seconds = Math.max(config.personas.chatTurnSeconds, processingTime)
-      const after = await personas.setState(persona.id, (state) => applyFatigue(state, seconds))
+      const after = await personas.chargeUserChat(persona.id, seconds)
       const turn: CompletedTurn = { persona: after, session, thread, turnNumber, message: options.message, reply: result.text, responseType: result.responseType }
       for (const listener of listeners) {
         await listener(turn).catch((err: unknown) => { log.error({ err, conversation: thread.id }, 'turn listener failed') })
@@ -151,10 +153,10 @@ export function createConversationService (deps: ConversationServiceDeps) {
     promptSections: (): PromptSection[] => sections,
     onTurn (listener: TurnListener): void { listeners.push(listener) },
 
-    /** One turn: the persona (which must be able to talk) answers the user in its session's thread. */
+    /** One turn: the persona answers the user in its session's thread (refused only where refuseWhenExhausted is on). */
     async chat (session: SessionState, persona: Persona, options: ChatOptions) {
       await running.admit(persona.id)
-      personas.requireAvailable(persona.id)
+      personas.admitUser(persona.id)
       const run = running.begin(persona.id, session.id, options.signal)
       try {
         return await takeTurn(session, persona, options, run)

@@ -2,12 +2,12 @@ import { domainError, ErrorCode } from '../rpc/errors.ts'
 import { BUILT_IN_PERSONAS } from './builtins.ts'
 import { createKeyedLock } from '../util/keyed-lock.ts'
 import type { PersonaRepository } from './repository.ts'
-import { cooldownRemaining, isAvailable, regenerate, secondsUntilAvailable, type InteractionState, type StateRules } from './state.ts'
+import { applyFatigue, applyUserChat, conditionOf, cooldownRemaining, isAvailable, regenerate, secondsUntilAvailable, type Condition, type InteractionState, type UserChatRules } from './state.ts'
 import type { Persona, PersonaInput, PersonaPatch } from './types.ts'
 
 export interface PersonaServiceDeps {
   repository: PersonaRepository
-  rules: StateRules
+  rules: UserChatRules & { refuseWhenExhausted: boolean }
   now?: () => number
 }
 
@@ -95,6 +95,25 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
           { persona_id: persona.id, ...(Number.isFinite(wait) ? { retry_after: Math.max(1, wait) } : {}) })
       }
       return persona
+    },
+
+    /**
+     * The persona a user may talk to now. State colours a persona's answers instead of locking its users out:
+     * only games that opt in (personas.refuseWhenExhausted) refuse while it is unavailable.
+     */
+    admitUser (idOrName: string): Persona {
+      return rules.refuseWhenExhausted ? service.requireAvailable(idOrName) : service.get(idOrName)
+    },
+
+    /** How the persona feels now (regeneration counted up to now): its prompt note and reply length. */
+    condition (persona: Persona): Condition {
+      const at = now()
+      return conditionOf(regenerate(persona.state, at, rules), at, rules)
+    },
+
+    /** What one user chat turn of `seconds` costs; never past availability unless refusing is opted into. */
+    chargeUserChat (id: string, seconds: number): Promise<Persona> {
+      return service.setState(id, (state) => (rules.refuseWhenExhausted ? applyFatigue(state, seconds) : applyUserChat(state, seconds, rules)))
     },
 
     async create (input: PersonaInput): Promise<Persona> {
