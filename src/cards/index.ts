@@ -1,0 +1,15 @@
+// Character cards (issue 16): the pure library the persona service and plugins wire in.
+
+export { CardError, DEFAULT_LIMITS, type CardErrorReason, type CardLimits } from './errors.ts'
+export * from './schema.ts'
+export { parseCard } from './parse.ts'
+export { toCard, toV2, toLorebook } from './convert.ts'
+export { readPngCard, writePngCard, stripCardChunks, type CardChunk } from './png.ts'
+export { readCharx, writeCharx, isZip, type CharxAsset, type CharxContent } from './charx.ts'
+export { readCardFile, type CardFile, type CardFormat } from './detect.ts'
+export { sniffImageMime, type Avatar } from './assets.ts'
+export { activateLorebook, estimateTokens, type ActivatedLore, type LoreActivation, type LoreActivationOptions } from './lorebook.ts'
+export { parseDecorators, type Decorator } from './decorators.ts'
+export { cardToPersonaInput, personaToCard, personaBodyOf, type CardExtras, type CardImport, type PersonaCardInput } from './export.ts'
+export { PERSONA_EXTENSION, type PersonaBody, type PersonaExtension } from './persona-extension.ts'
+export { avatarPng, avatarSvg, avatarSvgDataUri, avatarColor, initials } from './avatar.ts'
