@@ -35,6 +35,7 @@ export default fp(async (app) => {
     }
   })
 
-  // summaries being written finish before the database closes
-  app.addHook('preClose', async () => { await background.drain(config.server.shutdownGraceMs) })
+  // summaries being written finish before the database closes (onClose: after the calls' grace period, and
+  // timed by Fastify on their own, not added to the preClose hooks' time)
+  app.addHook('onClose', async () => { await background.drain(config.server.shutdownGraceMs) })
 }, { name: 'conversation', dependencies: ['config', 'db', 'rpc', 'llm', 'persona', 'sessions', 'scheduler'] })

@@ -81,7 +81,8 @@ export default fp(async (app) => {
   // let tool calls under way finish, then end the sessions: an open SSE stream would hold app.close() up
   app.addHook('preClose', async () => {
     clearInterval(sweeper)
+    // the same grace period as the WebSocket calls (one deadline for both); then ending the sessions aborts what still runs
     await mcpPath.inFlight.drain(config.server.shutdownGraceMs)
-    await http.closeAll()
+    await Promise.race([http.closeAll(), new Promise((resolve) => setTimeout(resolve, 1000).unref())])
   })
 }, { name: 'mcp', dependencies: ['config', 'auth', 'rpc', 'sessions', 'persona', 'system', 'conversation', 'websocket-rpc'] })

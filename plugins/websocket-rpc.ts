@@ -53,6 +53,7 @@ export default fp(async (app) => {
     // shutdown: new upgrades are already refused; let calls under way finish, then say goodbye
     preClose: async function () {
       const drained = await inFlight.drain(config.server.shutdownGraceMs)
+      // closing a socket aborts its calls still running (their connection's signal)
       if (!drained) log.warn({ inFlight: inFlight.count }, 'shutdown grace period over, closing sockets with calls in flight')
       const clients = [...app.websocketServer.clients]
       for (const client of clients) client.close(1001, 'server shutting down')

@@ -66,6 +66,9 @@ export async function buildApp (config: Readonly<AppConfig>, options: BuildOptio
     logger: logger ?? { level: config.server.logLevel },
     forceCloseConnections: forceCloseConnections ?? 'idle',
     bodyLimit: config.server.maxFrameBytes,
+    // Fastify times each close step with this too: the preClose hooks take up to the grace period plus the
+    // close handshakes (about 2 s), which the default 10 s would cut short with "Plugin did not start in time"
+    pluginTimeout: Math.max(10_000, config.server.shutdownGraceMs + 5_000),
     logController: new LogController({ disableRequestLogging: !config.server.debug }),
   }).withTypeProvider<TypeBoxTypeProvider>()
   await fastify.register(app, { config, ...appOptions })

@@ -5,6 +5,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { RpcClient } from './helpers/rpc-client.ts'
+import { startOllamaFixture } from './fixtures/ollama-server.ts'
 
 // The command line as a user runs it: a real process, real signals, a real socket.
 
@@ -32,18 +33,24 @@ t.test('persona-mcp migrate creates and migrates the database, then exits', asyn
   t.equal((db.pragma('journal_mode', { simple: true }) as string).toLowerCase(), 'wal')
 })
 
-t.test('SIGTERM finishes, closes sockets with 1001 and exits 0', async (t) => {
-  const child = run(['serve'], { DATA_DIR: t.testdir(), PORT: '0', LOG_LEVEL: 'info' })
+/** `persona-mcp serve` on a free port; resolves once it listens. */
+async function serve (t: Parameters<Parameters<typeof t.test>[1]>[0], env: Record<string, string> = {}) {
+  const child = run(['serve'], { DATA_DIR: t.testdir(), PORT: '0', LOG_LEVEL: 'info', ...env })
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
-  let output = ''
+  const state = { output: '' }
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(output)
+      state.output += chunk.toString()
+      const match = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(state.output)
       if (match) resolve(Number(match[1]))
     })
-    child.once('exit', (code) => reject(new Error(`server exited early with ${code}: ${output}`)))
+    child.once('exit', (code) => reject(new Error(`server exited early with ${code}: ${state.output}`)))
   })
+  return { child, port, state }
+}
+
+t.test('SIGTERM finishes, closes sockets with 1001 and exits 0', async (t) => {
+  const { child, port, state } = await serve(t)
   const client = await RpcClient.connect(`ws://127.0.0.1:${port}/mcp`)
   t.equal((await client.call('persona.list')).total_count, 2)
   const closed = client.closed()
@@ -51,5 +58,30 @@ t.test('SIGTERM finishes, closes sockets with 1001 and exits 0', async (t) => {
   child.kill('SIGTERM')
   t.equal((await closed).code, 1001, 'the socket is closed as going away')
   t.same(await exited, { code: 0, signal: null }, 'the process exits 0')
-  t.match(output, /shutting down/)
+  t.match(state.output, /shutting down/)
+})
+
+t.test('SIGTERM with a call still running past the grace period: 1001, the call aborted, exit 0', async (t) => {
+  // the model never answers in time: the chat is still running when the grace period ends
+  const fixture = await startOllamaFixture({ firstChunkDelayMs: 120_000 })
+  t.teardown(() => fixture.close())
+  const graceMs = 10_000 // the default, which is also Fastify's own close timeout
+  const { child, port, state } = await serve(t, { OLLAMA_HOST: fixture.url })
+  const client = await RpcClient.connect(`ws://127.0.0.1:${port}/mcp`)
+  await client.call('persona.switch', { persona_id: 'aria' })
+  const chat = client.request('persona.chat', { message: 'take your time' })
+  const deadline = Date.now() + 5000
+  while (!fixture.requests.some((r) => r.path === '/api/chat') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+  t.ok(fixture.requests.some((r) => r.path === '/api/chat'), 'the call is in flight at the model')
+  const closed = client.closed()
+  const exited = new Promise<{ code: number | null, signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+  const signalled = Date.now()
+  child.kill('SIGTERM')
+  t.equal((await closed).code, 1001, 'the socket is closed as going away')
+  t.same(await exited, { code: 0, signal: null }, `the process exits 0 (${state.output.split('\n').filter((l) => /"level":(50|60)/.test(l)).join(' ')})`)
+  const took = Date.now() - signalled
+  t.ok(took >= graceMs - 500 && took < graceMs + 4000, `within the grace period and a few seconds (${took} ms)`)
+  t.ok(fixture.aborted >= 1, 'the model request was aborted')
+  t.notMatch(state.output, /did not start in time|shutdown failed/)
+  void chat
 })
