@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { createMemoryStats } from '../src/memory/stats.ts'
+import { createMemoryStats, statsViewer } from '../src/memory/stats.ts'
 import { createPersonaMethods } from '../src/personas/methods.ts'
 import { createPersonaRepository } from '../src/personas/repository.ts'
 import { createPersonaService, type PersonaService } from '../src/personas/service.ts'
@@ -22,13 +22,13 @@ export default fp(async (app) => {
   app.rpc.registry.add(...createPersonaMethods({
     personas,
     sessions: app.sessions,
-    memoryStats: async (personaId, userId) => memoryStats.persona(personaId, userId),
+    memoryStats: async (personaId, user) => memoryStats.persona(personaId, statsViewer(user)),
   }))
 
-  // watchers of `persona.<id>` see every state change
+  // watchers of `persona.<id>` see every state change: personas are visible to everyone, and so is their state
   personas.onChange((persona) => {
     const { interaction_state } = personaView(persona, personas)
-    app.events.publish(`persona.${persona.id}`, 'state_changed', { persona_id: persona.id, name: persona.name, interaction_state })
+    app.events.publish(`persona.${persona.id}`, 'state_changed', { persona_id: persona.id, name: persona.name, interaction_state }, 'public')
   })
 
   app.scheduler.every('persona-regeneration', app.config.personas.regenerationCron, async () => {

@@ -29,11 +29,11 @@ export default fp(async (app) => {
   const engine = createConversationEngine({
     store, llm: app.llm, personas, relationships, events, rules: config.personaConversations, log,
     sections: () => conversations.promptSections(),
-    remember: async (personaId, otherId, content) => {
+    remember: async ({ personaId, otherId, content, userId, conversationId }) => {
       const persona = personas.get(personaId)
       await memory.store({
-        personaId, userId: null, content, memoryType: 'conversation', visibility: 'shared', relatedPersonas: [otherId],
-        importance: memory.score(persona, content),
+        personaId, userId, content, memoryType: 'conversation', visibility: 'shared', relatedPersonas: [otherId],
+        importance: memory.score(persona, content), metadata: { conversation_id: conversationId },
       })
     },
   })
@@ -64,7 +64,7 @@ export default fp(async (app) => {
     emotions.forget(persona.id)
   })
   emotions.onChange((personaId, state) => {
-    events.publish(`persona.${personaId}`, 'mood_changed', { persona_id: personaId, emotional_state: emotionView(state) })
+    events.publish(`persona.${personaId}`, 'mood_changed', { persona_id: personaId, emotional_state: emotionView(state) }, 'public')
   })
   app.scheduler.every('emotion-regeneration', config.emotions.regenerationCron, async () => { await emotions.regenerateAll() })
   app.runtime.activeConversations = () => engine.activeCount()

@@ -38,7 +38,7 @@ const personaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/personas', {
     schema: { tags, summary: 'Create a persona', body: PersonaCreateBody, response: { 201: PersonaView, ...errors } },
   }, async (request, reply) => {
-    const persona = await personas.create({ ...personaPatch(request.body), name: request.body.name })
+    const persona = await personas.create({ ...personaPatch(request.body), name: request.body.name }, request.user.id)
     return reply.code(201).send(view(persona))
   })
 

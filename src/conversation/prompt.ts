@@ -18,9 +18,28 @@ export interface PromptParts {
 }
 
 const list = (scores: Scores) => Object.entries(scores).map(([k, v]) => `${k.replaceAll('_', ' ')} ${v}`).join(', ')
+const defuseKeys = (scores: Scores): Scores => Object.fromEntries(Object.entries(scores).map(([k, v]) => [defuseUserText(k), v]))
+
+/**
+ * The persona with every text a user can set defused like chat text: a created persona's owner (or
+ * anyone, before owners were kept) writes its name, description, backstory, style, traits and topics,
+ * and those reach other users' system prompts.
+ */
+export function defusedPersona (persona: Persona): Persona {
+  return {
+    ...persona,
+    name: defuseUserText(persona.name),
+    description: defuseUserText(persona.description),
+    backstory: defuseUserText(persona.backstory),
+    speakingStyle: defuseUserText(persona.speakingStyle),
+    personalityTraits: defuseKeys(persona.personalityTraits),
+    topicPreferences: defuseKeys(persona.topicPreferences),
+  }
+}
 
 /** The persona as a system prompt: character first, then the moment, then the ground rules. */
-export function systemPrompt (persona: Persona, sections: string[], summary: string): string {
+export function systemPrompt (raw: Persona, sections: string[], summary: string): string {
+  const persona = defusedPersona(raw)
   const s = persona.state
   const lines = [
     `You are ${persona.name}. ${persona.description}`,

@@ -1,8 +1,24 @@
+import type { UserIdentity } from '../sessions/types.ts'
+
 /** A watcher of events: a connection that asked for some topics. */
 export interface Subscriber {
   readonly id: string
+  /** whose connection it is: decides which events it may see */
+  readonly user: UserIdentity
   /** sends pre-serialised text; false when the peer has fallen too far behind */
   send (text: string): boolean
+}
+
+/**
+ * Who may see an event: everyone (a persona's state or mood, personas being visible to all), or the
+ * user who owns what it carries (a persona-to-persona conversation, a visual update). Admins see all;
+ * an event of no known owner (`owner: null`) reaches admins only.
+ */
+export type Audience = 'public' | { readonly owner: string | null }
+
+/** The one rule of delivery, exported for tests and other faces. */
+export function mayReceive (user: UserIdentity, audience: Audience): boolean {
+  return audience === 'public' || user.scope === 'admin' || (audience.owner !== null && audience.owner === user.id)
 }
 
 export interface EventBusOptions {
@@ -11,8 +27,9 @@ export interface EventBusOptions {
 
 /**
  * Topic pub/sub for clients watching the world: `conversation.<id>`, `persona.<id>`, with a trailing
- * `*` matching any suffix (`conversation.*`, `*`). An event is serialised once, whatever the number
- * of subscribers; a subscriber that cannot keep up is dropped, never buffered without bound.
+ * `*` matching any suffix (`conversation.*`, `*`). Every event carries its audience, and a subscriber
+ * outside it never hears of it, whatever pattern it asked for. An event is serialised once, whatever
+ * the number of subscribers; a subscriber that cannot keep up is dropped, never buffered without bound.
  */
 export function createEventBus ({ log }: EventBusOptions) {
   const subscriptions = new Map<string, { subscriber: Subscriber, topics: Set<string> }>()
@@ -38,10 +55,11 @@ export function createEventBus ({ log }: EventBusOptions) {
       return [...entry.topics]
     },
 
-    publish (topic: string, event: string, data: Record<string, unknown>): number {
+    publish (topic: string, event: string, data: Record<string, unknown>, audience: Audience): number {
       let text: string | undefined
       let delivered = 0
       for (const [id, { subscriber, topics }] of subscriptions) {
+        if (!mayReceive(subscriber.user, audience)) continue
         let wanted = false
         for (const pattern of topics) if (matches(pattern, topic)) { wanted = true; break }
         if (!wanted) continue

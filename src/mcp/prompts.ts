@@ -2,6 +2,7 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { ErrorCode, GetPromptRequestSchema, ListPromptsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js'
 import type { Prompt } from '@modelcontextprotocol/sdk/types.js'
 import { systemPrompt } from '../conversation/prompt.ts'
+import { defuseUserText } from '../llm/sanitize.ts'
 import type { Persona } from '../personas/types.ts'
 import type { RpcConnection } from '../rpc/context.ts'
 import { page } from './wire.ts'
@@ -52,7 +53,8 @@ export function registerPrompts (server: Server, deps: McpDeps, connection: RpcC
       deps.log.warn({ err, persona: persona.id }, 'prompt section failed, left out of the MCP prompt')
       return undefined
     })))).filter((s): s is string => Boolean(s))
-    const opening = topic ? `Let's talk about ${topic}.` : `Greet me in character as ${persona.name}.`
+    // the topic is the caller's text and the name a persona owner's: defused like chat text, as systemPrompt does
+    const opening = topic ? `Let's talk about ${defuseUserText(topic)}.` : `Greet me in character as ${defuseUserText(persona.name)}.`
     return {
       description: `Role-play ${persona.name}`,
       messages: [{ role: 'user' as const, content: { type: 'text' as const, text: `${systemPrompt(persona, sections, '')}\n\n${opening}` } }],

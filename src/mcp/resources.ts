@@ -19,6 +19,15 @@ export const RESOURCE_TEMPLATES: ResourceTemplate[] = [
     description: 'This MCP session\'s conversation with a persona: its latest 200 messages and summary' },
 ]
 
+/** A URI segment decoded; undefined for malformed percent-encoding (`%E0%A4%A`), which names no resource. */
+function decodeSegment (segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * What a URI reads, as registry calls made on the session's own connection: the same user scoping as the
  * methods, and no second implementation of any of them.
@@ -26,13 +35,17 @@ export const RESOURCE_TEMPLATES: ResourceTemplate[] = [
 function route (uri: string): Array<{ method: string, params: Record<string, unknown>, key?: string }> | undefined {
   const persona = /^persona:\/\/([^/]+)(\/memory-stats)?$/.exec(uri)
   if (persona?.[1] !== undefined) {
-    const id = decodeURIComponent(persona[1])
+    const id = decodeSegment(persona[1])
+    if (id === undefined) return undefined
     return persona[2] === undefined
       ? [{ method: 'persona.get', params: { persona_id: id } }, { method: 'emotional.get_state', params: { persona_id: id }, key: 'emotional_state' }]
       : [{ method: 'memory.stats', params: { persona_id: id } }]
   }
   const transcript = /^session:\/\/current\/transcript\/([^/]+)$/.exec(uri)
-  if (transcript?.[1] !== undefined) return [{ method: 'conversation.history', params: { persona_id: decodeURIComponent(transcript[1]), limit: 200 } }]
+  if (transcript?.[1] !== undefined) {
+    const id = decodeSegment(transcript[1])
+    return id === undefined ? undefined : [{ method: 'conversation.history', params: { persona_id: id, limit: 200 } }]
+  }
   if (uri === 'session://current') return [{ method: 'session.get_info', params: {} }]
   if (uri === 'memory://stats') return [{ method: 'memory.get_stats', params: {} }]
   return undefined

@@ -9,6 +9,7 @@ import type { SessionService } from '../sessions/service.ts'
 import type { MemoryMaintenance } from './maintenance.ts'
 import { patchParams, toCamelKeys, toSnakeKeys } from './schemas.ts'
 import type { MemorySettings, TunableSection } from './settings.ts'
+import { statsViewer } from './stats.ts'
 
 export interface MaintenanceMethodDeps {
   maintenance: MemoryMaintenance
@@ -36,7 +37,6 @@ const PruneResult = Type.Object({
   current_memory_count: Type.Optional(Type.Integer()),
   message: Type.Optional(Type.String()),
 })
-
 
 /** Pruning, decay and their settings: operator functions over every user's memories (admin scope). */
 export function createMaintenanceMethods (deps: MaintenanceMethodDeps) {
@@ -81,12 +81,12 @@ export function createMaintenanceMethods (deps: MaintenanceMethodDeps) {
     }),
     defineMethod({
       name: 'memory.prune_recommendations',
-      description: 'What pruning a persona (default: the current one) would do now.',
+      description: 'What pruning a persona (default: the current one) would do now, counting the memories you may see (admin keys: all).',
       readOnly: true,
       params: OptionalPersona,
       result: Type.Object({ persona_id: Type.String(), recommendations: Open }),
       handler: ({ persona_id }, ctx) => {
-        const { recommendations, ...rest } = maintenance.recommendations(target(ctx, persona_id).id)
+        const { recommendations, ...rest } = maintenance.recommendations(target(ctx, persona_id).id, statsViewer(ctx.connection.user))
         return { ...rest, recommendations: { ...recommendations } }
       },
     }),

@@ -6,6 +6,7 @@ import { fromSqlTime, toSqlTime } from '../store/sql-time.ts'
 import { runDecay } from './rules/decay-sql.ts'
 import { planPrune, pruneRecommendation, type PruneCandidate } from './rules/pruning.ts'
 import type { MemorySettings } from './settings.ts'
+import { VISIBLE } from './stats.ts'
 import type { VectorIndex } from './types.ts'
 
 export interface MaintenanceDeps {
@@ -24,10 +25,13 @@ const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** di
 export function createMemoryMaintenance ({ sqlite, prisma, index, settings, personaIds, log, now = Date.now }: MaintenanceDeps) {
   const candidates = sqlite.prepare(`SELECT id, importance, accessCount, lastAccessedAt, createdAt FROM Memory
     WHERE personaId = ? AND prunedAt IS NULL`)
+  // recommendations count only what the caller may see (statsViewer); pruning itself works on all of them
+  const visibleCandidates = sqlite.prepare(`SELECT id, importance, accessCount, lastAccessedAt, createdAt FROM Memory
+    WHERE personaId = @personaId AND prunedAt IS NULL AND ${VISIBLE}`)
   const softDelete = sqlite.prepare('UPDATE Memory SET prunedAt = ?, pruneRunId = ? WHERE id IN (SELECT value FROM json_each(?)) AND prunedAt IS NULL')
 
-  const load = (personaId: string): PruneCandidate[] =>
-    (candidates.all(personaId) as Array<{ id: string, importance: number, accessCount: number, lastAccessedAt: string | null, createdAt: string }>)
+  const load = (personaId: string, viewer?: string | null): PruneCandidate[] =>
+    ((viewer === undefined ? candidates.all(personaId) : visibleCandidates.all({ personaId, userId: viewer })) as Array<{ id: string, importance: number, accessCount: number, lastAccessedAt: string | null, createdAt: string }>)
       .map((r) => ({ ...r, lastAccessedAt: fromSqlTime(r.lastAccessedAt), createdAt: fromSqlTime(r.createdAt) ?? 0 }))
 
   async function prune (personaId: string, force: boolean, trigger: 'manual' | 'global' | 'auto') {
@@ -50,7 +54,6 @@ export function createMemoryMaintenance ({ sqlite, prisma, index, settings, pers
         average_importance_kept: round(plan.averageImportanceKept),
       }
     }
-
     const runId = randomUUID()
     const at = now()
     const processingTime = (performance.now() - started) / 1000
@@ -151,8 +154,9 @@ export function createMemoryMaintenance ({ sqlite, prisma, index, settings, pers
       }
     },
 
-    recommendations (personaId: string) {
-      return { persona_id: personaId, recommendations: pruneRecommendation(load(personaId), settings.current.pruning, now()) }
+    /** `viewer`: whose view (statsViewer); null (operators) for every memory */
+    recommendations (personaId: string, viewer: string | null = null) {
+      return { persona_id: personaId, recommendations: pruneRecommendation(load(personaId, viewer), settings.current.pruning, now()) }
     },
   }
 }

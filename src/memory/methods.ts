@@ -8,7 +8,7 @@ import type { SessionService } from '../sessions/service.ts'
 import type { MemoryRepository } from './repository.ts'
 import { MemoryView, memoryView, toSnakeKeys, VisibilitySchema } from './schemas.ts'
 import type { MemoryService } from './service.ts'
-import type { MemoryStats } from './stats.ts'
+import { statsViewer, type MemoryStats } from './stats.ts'
 import type { Visibility } from './types.ts'
 
 export interface MemoryMethodDeps {
@@ -27,6 +27,8 @@ export function createMemoryMethods (deps: MemoryMethodDeps) {
   const { memory, repository, stats, personas } = deps
   const target = (ctx: RpcContext, ref?: string) => personaOrCurrent(deps, ctx, ref)
   const userId = (ctx: RpcContext) => ctx.connection.user.id
+  /** counts: what this caller may see (admin keys: everything) */
+  const viewer = (ctx: RpcContext) => statsViewer(ctx.connection.user)
 
   return [
     defineMethod({
@@ -123,7 +125,7 @@ export function createMemoryMethods (deps: MemoryMethodDeps) {
       readOnly: true,
       params: Type.Object(OptionalPersona),
       result: Type.Object({ total_memories: Type.Integer() }, { additionalProperties: true }),
-      handler: ({ persona_id }, ctx) => stats.persona(target(ctx, persona_id).id, userId(ctx)),
+      handler: ({ persona_id }, ctx) => stats.persona(target(ctx, persona_id).id, viewer(ctx)),
     }),
     defineMethod({
       name: 'memory.get_stats',
@@ -139,7 +141,7 @@ export function createMemoryMethods (deps: MemoryMethodDeps) {
         timestamp: Type.String({ format: 'date-time' }),
       }),
       handler: (_p, ctx) => {
-        const rows = personas.list().map((p) => ({ persona_id: p.id, name: p.name, stats: stats.persona(p.id, userId(ctx)) }))
+        const rows = personas.list().map((p) => ({ persona_id: p.id, name: p.name, stats: stats.persona(p.id, viewer(ctx)) }))
         return {
           personas: rows,
           total_memories: rows.reduce((n, r) => n + r.stats.total_memories, 0),
@@ -156,7 +158,7 @@ export function createMemoryMethods (deps: MemoryMethodDeps) {
       readOnly: true,
       params: Type.Object({}),
       result: Type.Object({ shared_memory_statistics: Type.Record(Type.String(), Type.Unknown()), timestamp: Type.String({ format: 'date-time' }) }),
-      handler: (_p, ctx) => ({ shared_memory_statistics: stats.shared(userId(ctx)), timestamp: new Date().toISOString() }),
+      handler: (_p, ctx) => ({ shared_memory_statistics: stats.shared(viewer(ctx)), timestamp: new Date().toISOString() }),
     }),
     defineMethod({
       name: 'persona.memory',

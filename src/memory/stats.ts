@@ -1,9 +1,17 @@
 import type Database from 'better-sqlite3'
+import type { UserIdentity } from '../sessions/types.ts'
 import { toSqlTime } from '../store/sql-time.ts'
 
 // Aggregates over the Memory table (original-api.md memory.stats and memory.shared_stats shapes).
 
-const VISIBLE = "(@userId IS NULL OR userId = @userId OR userId IS NULL OR visibility = 'public')"
+/**
+ * Whose view the counts of a caller are: an admin key's are of every memory (null), a client's of what it
+ * may see: its own memories, public ones and the personas' own (ownerless) lore, never another user's.
+ */
+export const statsViewer = (user: UserIdentity): string | null => (user.scope === 'admin' ? null : user.id)
+
+/** the statsViewer rule in SQL, over a `@userId` parameter (null: every memory) */
+export const VISIBLE = "(@userId IS NULL OR userId = @userId OR userId IS NULL OR visibility = 'public')"
 
 export function createMemoryStats (db: Database.Database) {
   const summary = db.prepare(`SELECT COUNT(*) AS total, AVG(importance) AS avg,
@@ -13,7 +21,7 @@ export function createMemoryStats (db: Database.Database) {
     WHERE personaId = @personaId AND prunedAt IS NULL AND ${VISIBLE} GROUP BY memoryType`)
   const shared = db.prepare(`SELECT personaId, SUM(visibility = 'shared') AS shared, SUM(visibility = 'public') AS public,
       SUM(relatedPersonas <> '[]') AS crossReferences
-    FROM Memory WHERE prunedAt IS NULL AND (@userId IS NULL OR userId = @userId OR userId IS NULL OR visibility = 'public')
+    FROM Memory WHERE prunedAt IS NULL AND ${VISIBLE}
     GROUP BY personaId`)
   const live = db.prepare('SELECT COUNT(*) AS n FROM Memory WHERE personaId = ? AND prunedAt IS NULL')
 

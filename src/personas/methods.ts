@@ -3,7 +3,9 @@ import { defineMethod } from '../rpc/registry.ts'
 import type { RpcContext } from '../rpc/context.ts'
 import { domainError, ErrorCode } from '../rpc/errors.ts'
 import type { SessionService } from '../sessions/service.ts'
+import type { UserIdentity } from '../sessions/types.ts'
 import { PersonaCreateBody, PersonaPatchBody, PersonaRef, PersonaSummary, PersonaView, PriorityName } from './schemas.ts'
+import { requireChangeable } from './ownership.ts'
 import { ConditionView, conditionView } from './condition-view.ts'
 import type { PersonaService } from './service.ts'
 import type { Persona } from './types.ts'
@@ -13,7 +15,7 @@ export interface PersonaMethodDeps {
   personas: PersonaService
   sessions: SessionService
   /** memory figures for persona.status; the memory service supplies them */
-  memoryStats: (personaId: string, userId: string) => Promise<Record<string, unknown>>
+  memoryStats: (personaId: string, user: UserIdentity) => Promise<Record<string, unknown>>
 }
 
 /** The connection's current persona; a deleted one is cleared from the session. */
@@ -62,7 +64,6 @@ export function createPersonaMethods (deps: PersonaMethodDeps) {
         const view = personaView(personas.get(persona_id), personas)
         return { ...view, persona: view }
       },
-
     }),
     defineMethod({
       name: 'persona.switch',
@@ -108,28 +109,30 @@ export function createPersonaMethods (deps: PersonaMethodDeps) {
         const chosen = target(ctx, persona_id)
         const { interaction_state, ...persona } = personaView(chosen, personas)
         return {
-          persona, interaction_state, memory_stats: await deps.memoryStats(persona.id, ctx.connection.user.id), condition: conditionView(personas.condition(chosen)),
+          persona, interaction_state, memory_stats: await deps.memoryStats(persona.id, ctx.connection.user), condition: conditionView(personas.condition(chosen)),
         }
       },
     }),
     defineMethod({
       name: 'persona.create',
-      description: 'Create a persona. Names are unique, case-insensitively.',
+      description: 'Create a persona. Names are unique, case-insensitively. It is yours: only you (and admin keys) may change or delete it.',
       params: PersonaCreateBody,
       result: Type.Object({ persona_id: Type.String(), name: Type.String(), created: Type.Literal(true) }),
-      handler: async (body) => {
-        const persona = await personas.create({ ...personaPatch(body), name: body.name })
+      handler: async (body, ctx) => {
+        const persona = await personas.create({ ...personaPatch(body), name: body.name }, ctx.connection.user.id)
         return { persona_id: persona.id, name: persona.name, created: true as const }
       },
     }),
     defineMethod({
       name: 'persona.update',
       idempotent: true,
-      description: 'Change a persona\'s profile or state; only the fields given change. Built-ins cannot be renamed.',
+      description: 'Change a persona\'s profile or state; only the fields given change. Built-ins cannot be renamed. ' +
+        'Client keys may change only the personas they created (others: -32005 forbidden); admin keys any.',
       params: Type.Composite([PersonaIdParam, PersonaPatchBody]),
       result: Type.Object({ persona_id: Type.String(), updated: Type.Literal(true), persona: PersonaView }),
-      handler: async ({ persona_id, ...body }) => {
-        const persona = await personas.update(persona_id, personaPatch(body))
+      handler: async ({ persona_id, ...body }, ctx) => {
+        const { id } = requireChangeable(personas.get(persona_id), ctx.connection.user)
+        const persona = await personas.update(id, personaPatch(body))
         return { persona_id: persona.id, updated: true as const, persona: personaView(persona, personas) }
       },
     }),
@@ -137,11 +140,13 @@ export function createPersonaMethods (deps: PersonaMethodDeps) {
       name: 'persona.delete',
       destructive: true,
       idempotent: true,
-      description: 'Delete a persona with its conversations and memories. Built-in personas cannot be deleted.',
+      description: 'Delete a persona with its conversations and memories. Built-in personas cannot be deleted; ' +
+        'client keys may delete only the personas they created (others: -32005 forbidden).',
       params: PersonaIdParam,
       result: Type.Object({ persona_id: Type.String(), name: Type.String(), deleted: Type.Literal(true), message: Type.String() }),
       handler: async ({ persona_id }, ctx) => {
-        const persona = await personas.delete(persona_id)
+        const { id } = requireChangeable(personas.get(persona_id), ctx.connection.user)
+        const persona = await personas.delete(id)
         const { session } = ctx.connection
         if (session.personaId === persona.id) await sessions.setPersona(session, null)
         return { persona_id: persona.id, name: persona.name, deleted: true as const, message: `Persona ${persona.name} deleted` }

@@ -20,6 +20,7 @@ export function toPersona (row: PersonaRow): Persona {
     intelligence: row.intelligence,
     socialRank: row.socialRank,
     builtIn: row.builtIn,
+    ownerId: row.ownerId,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     state: {
@@ -84,7 +85,7 @@ export function createPersonaRepository (prisma: PrismaClient, sqlite: Database.
       const rows = await prisma.persona.findMany({ orderBy: [{ createdAt: 'asc' }, { nameKey: 'asc' }] })
       return rows.map(toPersona)
     },
-    async insert (input: PersonaInput, builtIn: boolean): Promise<Persona> {
+    async insert (input: PersonaInput, builtIn: boolean, ownerId: string | null = null): Promise<Persona> {
       const row = await uniqueName(input.name, prisma.persona.create({
         data: {
           ...profileColumns(input),
@@ -93,6 +94,7 @@ export function createPersonaRepository (prisma: PrismaClient, sqlite: Database.
           personalityTraits: input.personalityTraits ?? {},
           topicPreferences: input.topicPreferences ?? {},
           builtIn,
+          ownerId,
         },
       }))
       return toPersona(row)

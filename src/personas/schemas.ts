@@ -34,6 +34,7 @@ export const ProfileView = Type.Object({
   intelligence: Type.Integer(),
   social_rank: Type.String(),
   built_in: Type.Boolean(),
+  owner_id: Type.Union([Type.String(), Type.Null()], { description: 'the user who created it and may change it; null: built-in, admins only' }),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
 })
@@ -44,6 +45,7 @@ export const PersonaSummary = Type.Object({
   id: Type.String(),
   name: Type.String(),
   description: Type.String(),
+  owner_id: Type.Union([Type.String(), Type.Null()]),
   available: Type.Boolean(),
   social_energy: Type.Integer(),
   current_priority: PriorityName,

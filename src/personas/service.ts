@@ -116,9 +116,10 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
       return service.setState(id, (state) => (rules.refuseWhenExhausted ? applyFatigue(state, seconds) : applyUserChat(state, seconds, rules)))
     },
 
-    async create (input: PersonaInput): Promise<Persona> {
+    /** `ownerId`: the creating user, who may change it later (null: admins only) */
+    async create (input: PersonaInput, ownerId: string | null = null): Promise<Persona> {
       assertNameFree(input.name)
-      return store(await repository.insert(input, false))
+      return store(await repository.insert(input, false, ownerId))
     },
 
     async update (id: string, patch: PersonaPatch): Promise<Persona> {

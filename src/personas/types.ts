@@ -16,6 +16,8 @@ export interface PersonaProfile {
   readonly intelligence: number
   readonly socialRank: string
   readonly builtIn: boolean
+  /** the user who created it; null for built-ins (and personas of unknown creator): only admins change those */
+  readonly ownerId: string | null
   readonly createdAt: Date
   readonly updatedAt: Date
 }

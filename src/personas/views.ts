@@ -18,6 +18,7 @@ export function personaView (persona: Persona, personas: PersonaService): Person
     intelligence: persona.intelligence,
     social_rank: persona.socialRank,
     built_in: persona.builtIn,
+    owner_id: persona.ownerId,
     created_at: persona.createdAt.toISOString(),
     updated_at: persona.updatedAt.toISOString(),
     interaction_state: {
@@ -38,6 +39,7 @@ export function personaSummary (persona: Persona, personas: PersonaService): Per
     id: persona.id,
     name: persona.name,
     description: persona.description,
+    owner_id: persona.ownerId,
     available: personas.isAvailable(persona),
     social_energy: persona.state.socialEnergy,
     current_priority: persona.state.currentPriority,

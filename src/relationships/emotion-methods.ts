@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { personaOrCurrent } from '../personas/methods.ts'
+import { requireChangeable } from '../personas/ownership.ts'
 import { PersonaRef } from '../personas/schemas.ts'
 import type { PersonaService } from '../personas/service.ts'
 import type { RpcContext } from '../rpc/context.ts'
@@ -35,7 +36,8 @@ export function createEmotionMethods (deps: { emotions: EmotionService, personas
     defineMethod({
       name: 'emotional.update_state',
       idempotent: true,
-      description: 'Set some of a persona\'s emotional values; each is clamped to its range (mood -1..1, the rest 0..1).',
+      description: 'Set some of a persona\'s emotional values; each is clamped to its range (mood -1..1, the rest 0..1). ' +
+        'Client keys may set only the personas they created (others: -32005 forbidden).',
       params: Type.Object({
         persona_id: Type.Optional(PersonaRef),
         mood: Type.Optional(Type.Number()),
@@ -46,7 +48,7 @@ export function createEmotionMethods (deps: { emotions: EmotionService, personas
       }),
       result: Type.Object({ success: Type.Literal(true), message: Type.String(), updated_state: EmotionView }),
       handler: async (p, ctx) => {
-        const persona = target(ctx, p.persona_id)
+        const persona = requireChangeable(target(ctx, p.persona_id), ctx.connection.user)
         const state = await emotions.set(persona.id, {
           mood: p.mood, energyLevel: p.energy_level, stressLevel: p.stress_level, curiosity: p.curiosity, socialBattery: p.social_battery,
         })

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { currentPersona, personaOrCurrent } from '../personas/methods.ts'
+import { requireChangeable } from '../personas/ownership.ts'
 import { PersonaRef } from '../personas/schemas.ts'
 import type { PersonaService } from '../personas/service.ts'
 import type { RpcContext } from '../rpc/context.ts'
@@ -98,7 +99,8 @@ export function createRelationshipMethods (deps: RelationshipMethodDeps) {
     }),
     defineMethod({
       name: 'relationship.update',
-      description: 'Record an interaction between two personas and apply it to their relationship (section 5 rules).',
+      description: 'Record an interaction between two personas and apply it to their relationship (section 5 rules). ' +
+        'Client keys may do so only between personas they created (otherwise -32005 forbidden).',
       params: Type.Object({
         ...Pair,
         interaction_quality: Type.Number({ minimum: -1, maximum: 1, default: 0 }),
@@ -106,8 +108,10 @@ export function createRelationshipMethods (deps: RelationshipMethodDeps) {
         context: Type.String({ minLength: 1, maxLength: 64, default: 'conversation', description: 'conflict, collaboration, casual, deep_conversation, professional, or any other' }),
       }),
       result: Type.Object({ success: Type.Literal(true), message: Type.String(), interaction_processed: Open, updated_relationship: Open }),
-      handler: async (p) => {
-        const [a, b] = [personas.get(p.persona1_id), personas.get(p.persona2_id)]
+      handler: async (p, ctx) => {
+        // the relationship is both personas' shared state: the caller must be allowed to change each
+        const changeable = (ref: string) => requireChangeable(personas.get(ref), ctx.connection.user)
+        const [a, b] = [changeable(p.persona1_id), changeable(p.persona2_id)]
         const rel = await relationships.interact('persona', a.id, b.id, { quality: p.interaction_quality, minutes: p.duration_minutes, context: p.context })
         const view = relationshipView(rel)
         return {

@@ -30,8 +30,8 @@ t.test('persona.list reports the built-ins with every field', async (t) => {
   t.equal(list.available_count, 2)
   const aria = byName(list.personas, 'Aria')
   const kira = byName(list.personas, 'Kira')
-  t.same(Object.keys(aria).sort(), ['available', 'cooldown_remaining', 'current_priority', 'description', 'id', 'name', 'social_energy'])
-  t.match(aria, { available: true, social_energy: 150, current_priority: 'social', cooldown_remaining: 0, id: String })
+  t.same(Object.keys(aria).sort(), ['available', 'cooldown_remaining', 'current_priority', 'description', 'id', 'name', 'owner_id', 'social_energy'])
+  t.match(aria, { available: true, social_energy: 150, current_priority: 'social', cooldown_remaining: 0, id: String, owner_id: null })
   t.match(aria.description, /elven bard/)
   t.match(kira, { available: true, social_energy: 80, current_priority: 'academic', cooldown_remaining: 0 })
   t.match(kira.description, /scholar/)
@@ -142,7 +142,7 @@ t.test('persona.create', async (t) => {
   t.same(Object.keys(created).sort(), ['created', 'name', 'persona_id'])
   t.match(await client.call('persona.get', { persona_id: created.persona_id }), {
     description: '', backstory: '', speaking_style: '', personality_traits: {}, topic_preferences: {},
-    charisma: 10, intelligence: 10, social_rank: 'commoner', built_in: false,
+    charisma: 10, intelligence: 10, social_rank: 'commoner', built_in: false, owner_id: 'anonymous',
     interaction_state: { social_energy: 100, available_time: 300, current_priority: 'none', interest_level: 50, interaction_fatigue: 0, cooldown_until: 0 },
   }, 'defaults')
 

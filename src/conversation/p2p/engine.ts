@@ -22,8 +22,8 @@ export interface EngineDeps {
   events: EventBus
   /** what each speaker brings to mind (memories, mood); the same sections as user chats */
   sections: () => PromptSection[]
-  /** each persona keeps a memory of the conversation when it ends */
-  remember: (personaId: string, otherId: string, content: string) => Promise<void>
+  /** each persona keeps a memory of the conversation when it ends, owned by the user who ran it */
+  remember: (memory: { personaId: string, otherId: string, content: string, userId: string | null, conversationId: string }) => Promise<void>
   rules: AppConfig['personaConversations']
   log: { error (obj: object, msg?: string): void }
   now?: () => number
@@ -37,7 +37,8 @@ export function createConversationEngine (deps: EngineDeps) {
   const require = async (id: string, userId: string, admin: boolean): Promise<PersonaConversation> => {
     const c = await store.find(id)
     // someone else's conversation is reported as missing: its existence is not theirs to learn
-    if (!c || (!admin && c.userId !== null && c.userId !== userId)) {
+    // (one of no known owner, from before owners were kept, is the admins')
+    if (!c || (!admin && c.userId !== userId)) {
       throw domainError(ErrorCode.ConversationNotFound, `Conversation not found: ${id}`, { conversation_id: id })
     }
     return c
@@ -60,12 +61,15 @@ export function createConversationEngine (deps: EngineDeps) {
       const lines = c.transcript.map((l) => ({ role: l.speakerId === p1.id ? 'user' as const : 'persona' as const, content: l.content }))
       const gist = extractiveSummary('', lines, p2.name).replaceAll('User:', `${p1.name}:`)
       for (const [self, other] of [[p1, p2], [p2, p1]] as const) {
-        await deps.remember(self.id, other.id, `A conversation with ${other.name} about ${c.topic}: ${gist}`)
+        await deps.remember({ personaId: self.id, otherId: other.id, content: `A conversation with ${other.name} about ${c.topic}: ${gist}`, userId: c.userId, conversationId: c.id })
           .catch((err: unknown) => deps.log.error({ err, conversation: c.id }, 'storing the conversation memory failed'))
       }
     }
-    events.publish(`conversation.${c.id}`, 'ended', { conversation_id: c.id, reason, cooldown_seconds: cooldown, ...finalStats(c) })
+    events.publish(`conversation.${c.id}`, 'ended', { conversation_id: c.id, reason, cooldown_seconds: cooldown, ...finalStats(c) }, audienceOf(c))
   }
+
+  /** a conversation's events are its runner's (and admins'), like its transcript */
+  const audienceOf = (c: PersonaConversation) => ({ owner: c.userId })
 
   const finalStats = (c: PersonaConversation) => ({ duration: c.durationSeconds, turns: c.turnCount, tokens_used: c.tokensUsed })
 
@@ -98,7 +102,7 @@ export function createConversationEngine (deps: EngineDeps) {
       conversation_id: c.id, turn_number: c.turnCount, speaker_id: speaker.id, speaker_name: speaker.name, content: result.text,
       response_type: result.responseType, tokens_used: result.tokensUsed, continue_score: score, tokens_remaining: tokensRemaining, should_continue: goOn,
     }
-    events.publish(`conversation.${c.id}`, 'turn', turn)
+    events.publish(`conversation.${c.id}`, 'turn', turn, audienceOf(c))
     if (!goOn) await end(c, tokensRemaining <= rules.minTokenBudget ? 'budget_exhausted' : 'low_interest')
     return { ...turn, ended: !goOn, end_reason: c.endReason }
   }
@@ -110,7 +114,7 @@ export function createConversationEngine (deps: EngineDeps) {
       personas.requireAvailable(p1.id)
       personas.requireAvailable(p2.id)
       const c = await store.create({ persona1Id: p1.id, persona2Id: p2.id, userId, topic, tokenBudget })
-      events.publish(`conversation.${c.id}`, 'started', { conversation_id: c.id, participants: [p1.id, p2.id], topic, token_budget: tokenBudget })
+      events.publish(`conversation.${c.id}`, 'started', { conversation_id: c.id, participants: [p1.id, p2.id], topic, token_budget: tokenBudget }, audienceOf(c))
       return c
     },
 
