@@ -1,5 +1,6 @@
 import type { RpcConnection, RpcLogger } from './context.ts'
 import { ErrorCode, errorReason, invalidRequest, RpcError, toErrorObject } from './errors.ts'
+import { exactIds, serialiseExact } from './exact-ids.ts'
 import { ANSWERED } from './answered.ts'
 import { failure, success } from './messages.ts'
 import type { JsonRpcId, JsonRpcResponse } from './messages.ts'
@@ -112,7 +113,9 @@ export function createDispatcher ({ registry, log, admit, observe }: DispatcherO
       return PARSE_ERROR_REPLY
     }
     const reply = handleAny(value, connection)
-    const serialise = (r: JsonRpcResponse | JsonRpcResponse[] | undefined) => (r === undefined ? undefined : JSON.stringify(r))
+    const raws = exactIds(text, value) // undefined unless an id is beyond 2^53: then its digits go back verbatim
+    const serialise = (r: JsonRpcResponse | JsonRpcResponse[] | undefined) =>
+      (r === undefined ? undefined : raws === undefined ? JSON.stringify(r) : serialiseExact(r, raws))
     return reply instanceof Promise ? reply.then(serialise) : serialise(reply)
   }
 

@@ -1,6 +1,8 @@
 import t from 'tap'
 import type { Test } from 'tap'
 import { Type } from '@sinclair/typebox'
+import WebSocket from 'ws'
+import { build, listen } from '../helper.ts'
 import type { RpcConnection, RpcLogger } from '../../src/rpc/context.ts'
 import { createDispatcher } from '../../src/rpc/dispatcher.ts'
 import { domainError, ErrorCode } from '../../src/rpc/errors.ts'
@@ -351,4 +353,114 @@ t.test('a slow method in a batch does not hold up the others', async (t) => {
   env.gates.get('a')?.()
   const reply = JSON.parse((await pending)!)
   t.strictSame(reply.sort(byId), [{ jsonrpc: '2.0', id: 'a', result: 'a' }, { jsonrpc: '2.0', id: 'b', result: 'b' }])
+})
+
+const deepArray = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`
+const deepObject = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`
+
+t.test('params nested 5,000 and 100,000 deep: -32602 before any schema work, nothing logged', async (t) => {
+  const env = setup()
+  for (const n of [5_000, 100_000]) {
+    for (const [kind, deep] of [['array', deepArray(n)], ['object', deepObject(n)]] as const) {
+      const label = `${n} deep ${kind}`
+      // greet has a default: Value.Clone/Default recursed on the extra member and overflowed the stack (-32603)
+      for (const text of [
+        `{"jsonrpc":"2.0","method":"greet","params":{"name":"x","extra":${deep}},"id":1}`,
+        `{"jsonrpc":"2.0","method":"sum","params":{"values":${deep}},"id":1}`
+      ]) {
+        const reply = await send(t, env, text)
+        t.strictSame(reply, {
+          jsonrpc: '2.0',
+          id: 1,
+          error: { code: -32602, message: 'Invalid params: params nested deeper than 64 levels', data: { reason: 'invalid_params', max_depth: 64 } }
+        }, label)
+      }
+      const batch = await send(t, env, `[{"jsonrpc":"2.0","method":"greet","params":{"x":${deep}},"id":"deep"},{"jsonrpc":"2.0","method":"get_data","id":"ok"}]`)
+      t.match(batch.sort(byId), [{ id: 'deep', error: { code: -32602, data: { max_depth: 64 } } }, { id: 'ok', result: ['hello', 5] }], `${label} in a batch element`)
+      t.equal(await env.dispatcher.handleText(`{"jsonrpc":"2.0","method":"greet","params":{"x":${deep}}}`, env.connection), undefined, `${label} notification`)
+    }
+    // deep elsewhere in the message: nothing recurses on it, the request is just invalid
+    t.match(await send(t, env, `{"jsonrpc":"2.0","method":"get_data","id":${deepArray(n)}}`), { id: null, error: { code: -32600 } }, 'deep id')
+    t.match(await send(t, env, deepArray(n)), [{ id: null, error: { code: -32600 } }], 'a deep batch is one invalid element')
+  }
+  t.same(env.logs.filter((l) => l.level === 'error' || l.level === 'warn'), [], 'a client fault, not an internal error')
+  // the limit: params itself is level 1, so 63 more levels are fine and 64 are not
+  t.strictSame(await send(t, env, `{"jsonrpc":"2.0","method":"greet","params":{"x":${deepArray(63)}},"id":2}`), { jsonrpc: '2.0', id: 2, result: 'hello world' })
+  t.match(await send(t, env, `{"jsonrpc":"2.0","method":"greet","params":{"x":${deepArray(64)}},"id":3}`), { id: 3, error: { code: -32602 } })
+})
+
+t.test('numeric ids beyond 2^53 are echoed byte for byte', async (t) => {
+  const env = setup()
+  const text = async (message: string) => await env.dispatcher.handleText(message, env.connection)
+  for (const id of ['12345678901234567890', '-12345678901234567890', '9007199254740993', '-9007199254740993', '9007199254740992', '1e300', '123456789012345678901234567890']) {
+    t.equal(await text(`{"jsonrpc":"2.0","id":${id},"method":"get_data"}`), `{"jsonrpc":"2.0","id":${id},"result":["hello",5]}`, `result, id ${id}`)
+    t.equal(await text(`{"jsonrpc":"2.0","id":${id},"method":"nope"}`),
+      `{"jsonrpc":"2.0","id":${id},"error":{"code":-32601,"message":"Method not found: nope","data":{"reason":"method_not_found","method":"nope"}}}`, `error, id ${id}`)
+  }
+  t.equal(await text('{"jsonrpc":"1.0","id":12345678901234567890,"method":"get_data"}'),
+    '{"jsonrpc":"2.0","id":12345678901234567890,"error":{"code":-32600,"message":"Invalid Request","data":{"reason":"invalid_request","detail":"jsonrpc must be exactly \\"2.0\\""}}}', 'an invalid request')
+  t.equal(await text('{ "id" : 1, "jsonrpc":"2.0", "method":"get_data", "id" : 12345678901234567890 }'), '{"jsonrpc":"2.0","id":12345678901234567890,"result":["hello",5]}',
+    'the last duplicate key wins, as in JSON.parse')
+  t.equal(await text('{"jsonrpc":"2.0","id":12345678901234567890,"method":"update"}'), '{"jsonrpc":"2.0","id":12345678901234567890,"result":null}')
+
+  // a batch: replies keep element order, notifications and string ids in between
+  const batch = await text(`[
+    {"jsonrpc":"2.0","id":12345678901234567890,"method":"get_data"},
+    {"jsonrpc":"2.0","method":"update"},
+    {"jsonrpc":"2.0","id":"12345678901234567891","method":"get_data"},
+    {"jsonrpc":"2.0","id":12345678901234567891,"method":"nope"},
+    {"jsonrpc":"2.0","id":7,"method":"get_data"},
+    {"jsonrpc":"2.0","id":-9007199254740993,"method":"get_data"},
+    {"jsonrpc":"2.0","id":9007199254740993,"method":"get_data"},
+    {"jsonrpc":"2.0","id":9007199254740992,"method":"get_data"}
+  ]`)
+  t.same([...batch!.matchAll(/"id":("[^"]*"|[-\d.e]+)/g)].map((m) => m[1]),
+    ['12345678901234567890', '"12345678901234567891"', '12345678901234567891', '7', '-9007199254740993', '9007199254740993', '9007199254740992'])
+  t.match(JSON.parse(batch!), [{ result: ['hello', 5] }, { result: ['hello', 5] }, { error: { code: -32601 } }, { id: 7 }, {}, {}, {}], 'still valid JSON')
+
+  // normal ids take the usual path and come back as JSON.stringify writes them
+  for (const id of ['0', '-1', '9007199254740991', '-9007199254740991', '1.5', '"12345678901234567890"', 'null']) {
+    t.equal(await text(`{"jsonrpc":"2.0","id":${id},"method":"get_data"}`), `{"jsonrpc":"2.0","id":${id},"result":["hello",5]}`, `id ${id}`)
+  }
+  t.equal(await text('{"jsonrpc":"2.0","id":1e400,"method":"get_data"}'),
+    '{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request","data":{"reason":"invalid_request","detail":"id must be a string, a number or null"}}}', '1e400 is Infinity: not an id')
+})
+
+t.test('the real server over real sockets: deep params on WebSocket and MCP tools/call, big ids on WebSocket', async (t) => {
+  const app = await build(t)
+  const url = await listen(app)
+  const socket = new WebSocket(url)
+  await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject) })
+  t.teardown(() => socket.terminate())
+  const exchange = (text: string) => new Promise<string>((resolve) => {
+    socket.once('message', (data) => resolve(data.toString()))
+    socket.send(text)
+  })
+  t.match(await exchange('{"jsonrpc":"2.0","id":12345678901234567890,"method":"ping"}'), /^\{"jsonrpc":"2.0","id":12345678901234567890,"result":\{"pong":true,/)
+  const batch = await exchange('[{"jsonrpc":"2.0","id":-12345678901234567890,"method":"ping"},{"jsonrpc":"2.0","id":1,"method":"ping"}]')
+  t.same([...batch.matchAll(/"id":(-?\d+)/g)].map((m) => m[1]), ['-12345678901234567890', '1'], 'a batch')
+  // conversation.history has a default (limit), the kind of method whose defaults overflowed
+  for (const n of [5_000, 100_000]) {
+    const reply = JSON.parse(await exchange(`{"jsonrpc":"2.0","id":2,"method":"conversation.history","params":{"extra":${deepArray(n)}}}`))
+    t.match(reply, { id: 2, error: { code: -32602, message: 'Invalid params: params nested deeper than 64 levels' } }, `WebSocket, ${n} deep`)
+  }
+
+  // MCP over HTTP by hand: an SDK client cannot even serialise such arguments (JSON.stringify overflows)
+  const mcp = url.replace(/^ws:/, 'http:')
+  const headers: Record<string, string> = { accept: 'application/json, text/event-stream', 'content-type': 'application/json' }
+  const post = async (body: string) => {
+    const res = await fetch(mcp, { method: 'POST', headers, body })
+    headers['mcp-session-id'] ??= res.headers.get('mcp-session-id') ?? ''
+    const raw = await res.text()
+    const data = raw.split('\n').find((line) => line.startsWith('data: '))
+    return data === undefined ? (raw === '' ? undefined : JSON.parse(raw)) : JSON.parse(data.slice(6))
+  }
+  await post(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } }))
+  await post('{"jsonrpc":"2.0","method":"notifications/initialized"}')
+  for (const n of [5_000, 100_000]) {
+    const reply = await post(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"conversation_history","arguments":{"extra":${deepArray(n)}}}}`)
+    t.equal(reply?.result?.isError, true, `MCP tools/call, ${n} deep: a tool error the model can read`)
+    t.match(reply?.result?.content?.[0]?.text, /params nested deeper than 64 levels[\s\S]*-32602/)
+  }
+  t.match(JSON.parse(await exchange('{"jsonrpc":"2.0","id":3,"method":"ping"}')).result, { pong: true }, 'the server is fine')
 })

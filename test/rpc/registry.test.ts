@@ -87,6 +87,33 @@ t.test('invalid params name the path and the reason', async (t) => {
   t.ok((missing.data?.errors as Array<{ path: string }>).some((e) => e.path === '/message'))
 })
 
+t.test('params nested past the limit: -32602 from the registry itself (the MCP entry point), the handler never runs', async (t) => {
+  let ran = 0
+  const r = registry().add(defineMethod({
+    name: 'test.any', description: 'x', params: Type.Object({ v: Type.Optional(Type.Unknown()) }), result: Type.Null(), handler: () => { ran++; return null }
+  }))
+  const nest = (n: number, leaf: unknown = 1) => {
+    let value = leaf
+    for (let i = 0; i < n; i++) value = i % 2 === 0 ? [value] : { k: value }
+    return value
+  }
+  for (const n of [5_000, 100_000]) {
+    // test.echo has a default: Value.Clone/Default used to overflow the stack on the extra member (-32603)
+    for (const [method, params] of [['test.echo', { message: 'hi', extra: nest(n) }], ['test.any', { v: nest(n) }]] as const) {
+      const err = await rejection(r.call(method, params, ctx))
+      t.equal(err.code, ErrorCode.InvalidParams, `${method}, ${n} deep`)
+      t.equal(err.message, 'Invalid params: params nested deeper than 64 levels')
+      t.same(err.data, { reason: 'invalid_params', max_depth: 64 })
+    }
+  }
+  t.equal(ran, 0)
+  t.equal(await r.call('test.any', { v: nest(63) }, ctx), null, '64 levels in all are fine')
+  t.equal(ran, 1)
+  const cycle: Record<string, unknown> = {}
+  cycle.self = cycle
+  t.equal((await rejection(r.call('test.any', { v: cycle }, ctx))).code, ErrorCode.InvalidParams, 'a cycle (only from in-process callers) ends the walk too')
+})
+
 t.test('unknown method is -32601 with the name in data', async (t) => {
   const err = await rejection(registry().call('nope.nothing', {}, ctx))
   t.equal(err.code, ErrorCode.MethodNotFound)
