@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
@@ -34,7 +34,7 @@ t.test('persona-mcp migrate creates and migrates the database, then exits', asyn
 })
 
 /** `persona-mcp serve` on a free port; resolves once it listens. */
-async function serve (t: Parameters<Parameters<typeof t.test>[1]>[0], env: Record<string, string> = {}) {
+async function serve (t: Test, env: Record<string, string> = {}) {
   const child = run(['serve'], { DATA_DIR: t.testdir(), PORT: '0', LOG_LEVEL: 'info', ...env })
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
   const state = { output: '' }
