@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { createMemoryAdminList } from '../../src/memory/admin-list.ts'
 import { createMemoryRepository, type MemoryRow } from '../../src/memory/repository.ts'
 import { MemoryView, memoryView, VisibilitySchema } from '../../src/memory/schemas.ts'
 import { createMemoryStats } from '../../src/memory/stats.ts'
@@ -25,7 +26,7 @@ const ListQuery = Type.Object({
   user_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   memory_type: Type.Optional(MemoryType),
   visibility: Type.Optional(VisibilitySchema),
-  contains: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'only memories whose content contains this text' })),
+  contains: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'only memories whose content contains this text, literally (% and _ are no wildcards); ASCII letters in any case' })),
 })
 
 const SearchQuery = Type.Object({
@@ -51,10 +52,11 @@ const StoreBody = Type.Object({
 
 /** /admin/v1/memories: every user's memories, searched, stored and deleted by an operator. */
 const memoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { prisma, sqlite } = app.db
+  const { sqlite } = app.db
   const { memory, personas, vectors } = app
   const repository = createMemoryRepository(sqlite)
   const stats = createMemoryStats(sqlite)
+  const adminList = createMemoryAdminList(sqlite)
   const view = (m: MemoryRow) => ({ ...memoryView(m), persona_id: m.personaId, user_id: m.userId, metadata: m.metadata })
   const find = (id: string) => {
     const row = repository.get(id)
@@ -66,21 +68,9 @@ const memoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, summary: 'List live memories, newest first', querystring: ListQuery, response: { 200: Page(AdminMemoryView), ...errorResponses(400, 404) } },
   }, async (request) => {
     const { limit, offset, persona_id, user_id, memory_type, visibility, contains } = request.query
-    const where = {
-      prunedAt: null,
-      ...(persona_id === undefined ? {} : { personaId: personas.get(persona_id).id }),
-      ...(user_id === undefined ? {} : { userId: user_id }),
-      ...(memory_type === undefined ? {} : { memoryType: memory_type }),
-      ...(visibility === undefined ? {} : { visibility }),
-      ...(contains === undefined ? {} : { content: { contains } }),
-    }
-    const [page, total] = await Promise.all([
-      prisma.memory.findMany({ where, select: { id: true }, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], skip: offset, take: limit }),
-      prisma.memory.count({ where }),
-    ])
-    // the rows through the memory repository, so the view is the one the JSON-RPC methods send
-    const byId = new Map(repository.getMany(page.map((m) => m.id)).map((m) => [m.id, m]))
-    const items = page.flatMap(({ id }) => { const m = byId.get(id); return m ? [view(m)] : [] })
+    const personaId = persona_id === undefined ? undefined : personas.get(persona_id).id
+    const { rows, total } = adminList.list({ personaId, userId: user_id, memoryType: memory_type, visibility, contains, limit, offset })
+    const items = rows.map(view)
     return { items, total, limit, offset }
   })
 
