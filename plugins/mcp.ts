@@ -29,13 +29,17 @@ export default fp(async (app) => {
     pageSize: config.mcp.pageSize,
     stats: runtime,
     inFlight: mcpPath.inFlight,
+    limiter: app.rpc.limiter,
     llmStateChanges: app.llmStateChanges,
     recentTopics: (personaId, user) => recentPersonaTopics(app.db.prisma, personaId, user.scope === 'admin' ? null : user.id),
   })
   app.decorate('mcp', mcp)
   const idleMs = config.mcp.sessionIdleMinutes * 60_000
+  // every face has the same send bound per connection (an MCP HTTP session counts as one)
+  const bound = { maxBytes: config.server.maxBufferedBytes, graceMs: config.server.slowClientGraceMs }
   const http = createHttpSessions({
     open: (user) => mcp.open(user, 'http'), idleMs, log, full: () => runtime.connections >= config.server.maxConnections,
+    maxPerUser: config.mcp.maxSessionsPerUser, bound,
   })
 
   // the auth hook refuses foreign Origins on /mcp already; checked again so the MCP faces never rest on hook order
@@ -71,7 +75,7 @@ export default fp(async (app) => {
 
   mcpPath.protocols.set('mcp', (socket, request) => {
     if (foreign(request)) { socket.close(1008, 'origin not allowed'); return }
-    mcp.connect(new WebSocketServerTransport(socket), request.user, 'websocket').catch((err: unknown) => {
+    mcp.connect(new WebSocketServerTransport(socket, { ...bound, log, connection: 'mcp_websocket' }), request.user, 'websocket').catch((err: unknown) => {
       log.error({ err }, 'MCP WebSocket session failed to start')
       socket.close(1011, 'internal error')
     })

@@ -1,12 +1,18 @@
 import fp from 'fastify-plugin'
 import { createDispatcher, type Dispatcher } from '../src/rpc/dispatcher.ts'
 import { MethodRegistry } from '../src/rpc/registry.ts'
-import { createRateLimiter } from '../src/limits/rate-limiter.ts'
+import { createRateLimiter, type RateLimiter } from '../src/limits/rate-limiter.ts'
 import { SERVER_VERSION } from '../src/version.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    rpc: { registry: MethodRegistry, dispatcher: Dispatcher, onCall (listener: CallListener): void }
+    rpc: {
+      registry: MethodRegistry
+      dispatcher: Dispatcher
+      onCall (listener: CallListener): void
+      /** the one request rate limiter of every face (MCP too); undefined when rate limits are off */
+      limiter: RateLimiter | undefined
+    }
   }
 }
 
@@ -29,5 +35,5 @@ export default fp<RpcPluginOptions>(async (app, opts) => {
     admit: limiter && ((connection, count) => limiter.admit(connection, count)),
     observe: (method, outcome, seconds) => { for (const listener of listeners) listener(method, outcome, seconds) },
   })
-  app.decorate('rpc', { registry, dispatcher, onCall: (listener: CallListener) => { listeners.push(listener) } })
+  app.decorate('rpc', { registry, dispatcher, limiter, onCall: (listener: CallListener) => { listeners.push(listener) } })
 }, { name: 'rpc', dependencies: ['config'] })

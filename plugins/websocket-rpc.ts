@@ -91,7 +91,8 @@ export default fp(async (app) => {
         return
       }
       serveRpcSocket(socket, request.user, {
-        dispatcher: app.rpc.dispatcher, sessions, stats: runtime, inFlight, log, legacyStreamFrames, maxBufferedBytes: config.server.maxBufferedBytes,
+        dispatcher: app.rpc.dispatcher, sessions, stats: runtime, inFlight, log, legacyStreamFrames,
+        maxBufferedBytes: config.server.maxBufferedBytes, slowClientGraceMs: config.server.slowClientGraceMs,
       })
     },
   })

@@ -20,7 +20,8 @@ const Server = section({
   databaseUrl: Type.Optional(Type.String({ minLength: 1, description: 'file:PATH; defaults to DATA_DIR/persona.db' })),
   maxFrameBytes: Type.Integer({ default: 1048576, minimum: 1024, description: 'largest WebSocket frame; bigger closes with 1009' }),
   maxConnections: Type.Integer({ default: 1000, minimum: 1 }),
-  maxBufferedBytes: Type.Integer({ default: 4194304, minimum: 1024, description: 'a client with more than this waiting to be sent loses its event subscriptions' }),
+  maxBufferedBytes: Type.Integer({ default: 4194304, minimum: 1024, description: 'send bound per connection (WebSocket, MCP session): past it events are dropped and its requests no longer read' }),
+  slowClientGraceMs: Type.Integer({ default: 10000, minimum: 0, description: 'a connection over server.maxBufferedBytes this long is closed (1008; MCP HTTP: session ended), at once past twice the bound' }),
   shutdownGraceMs: Type.Integer({ default: 10000, minimum: 0, description: 'time in-flight calls get on SIGTERM' }),
   allowedOrigins: Type.Array(Type.String({ pattern: '^https?://' }), {
     default: [], description: 'browser origins allowed to open /mcp (WebSocket or HTTP) besides the server\'s own',
@@ -222,6 +223,7 @@ const Auth = section({
 const Mcp = section({
   sessionIdleMinutes: Type.Number({ default: 30, exclusiveMinimum: 0, description: 'an MCP HTTP session idle this long is closed; its id then gets 404' }),
   pageSize: Integer(100, 'tools, resources and prompts per list page (nextCursor beyond)', 1),
+  maxSessionsPerUser: Integer(20, 'MCP HTTP sessions one user may hold; a new one evicts their oldest idle session', 1),
 })
 
 const Rate = (perSecond: number, burst: number, what: string) => section({

@@ -1,9 +1,12 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
+import { GetPromptRequestSchema, McpError, ReadResourceRequestSchema } from '@modelcontextprotocol/sdk/types.js'
+import type { RateLimiter } from '../limits/rate-limiter.ts'
 import type { PromptSection } from '../conversation/service.ts'
 import type { ResilientLlm } from '../llm/resilient.ts'
 import type { PersonaService } from '../personas/service.ts'
 import type { RpcConnection, RpcLogger } from '../rpc/context.ts'
+import type { RpcError } from '../rpc/errors.ts'
 import type { MethodRegistry } from '../rpc/registry.ts'
 import type { SessionService } from '../sessions/service.ts'
 import type { UserIdentity } from '../sessions/types.ts'
@@ -29,6 +32,8 @@ export interface McpDeps {
   stats?: ConnectionStats
   /** tool calls are tracked here, so shutdown lets them finish */
   inFlight?: InFlight
+  /** the rate limiter JSON-RPC requests meet: tools/call, resources/read and prompts/get take a token each (stdio is exempt) */
+  limiter?: Pick<RateLimiter, 'admit'>
   /** the model going down and coming back (notifications/message to every session) */
   llmStateChanges?: ResilientLlm['onStateChange']
   /** topics of a persona's recent persona-to-persona conversations that this user may see (topic completions) */
@@ -72,7 +77,9 @@ export function createMcpService (deps: McpDeps) {
     const ended = () => { log.close(); tasks.close(); release() }
     server.onclose = ended
     server.onerror = (err) => { deps.log.debug({ err, connection: connection.id }, 'MCP transport error') }
-    registerTools(server, deps, connection, { log, tasks })
+    const limiter = kind === 'stdio' ? undefined : deps.limiter
+    if (limiter) limitReads(server, () => limiter.admit(connection, 1))
+    registerTools(server, { ...deps, limiter }, connection, { log, tasks })
     registerResources(server, deps, connection)
     registerPrompts(server, deps, connection)
     registerCompletions(server, deps, connection)
@@ -99,3 +106,24 @@ export function createMcpService (deps: McpDeps) {
 }
 
 export type McpService = ReturnType<typeof createMcpService>
+
+/** the requests that take a token besides tools/call (tools.ts refuses those as isError results) */
+const LIMITED: ReadonlySet<unknown> = new Set([ReadResourceRequestSchema, GetPromptRequestSchema])
+
+/**
+ * Makes resources/read and prompts/get, as resources.ts and prompts.ts register them, pass the rate limiter
+ * first; a refusal is the JSON-RPC error the other faces send (-32007 with retry_after), as their own errors are.
+ */
+function limitReads (server: Server, admit: () => RpcError | undefined): void {
+  const register = server.setRequestHandler.bind(server)
+  const setRequestHandler: Server['setRequestHandler'] = (schema, handler) => {
+    register(schema, LIMITED.has(schema)
+      ? (request, extra) => {
+          const refused = admit()
+          if (refused) throw new McpError(refused.code, refused.message, refused.data)
+          return handler(request, extra)
+        }
+      : handler)
+  }
+  server.setRequestHandler = setRequestHandler
+}

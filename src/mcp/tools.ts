@@ -73,6 +73,12 @@ export function registerTools (server: Server, deps: McpDeps, base: RpcConnectio
     const asTask = request.params.task !== undefined && extra.taskStore !== undefined
     if (asTask && !TASK_TOOLS.has(def.name)) throw new McpError(ErrorCode.MethodNotFound, `${name} cannot run as a task`)
     if (deps.stats) deps.stats.requests++
+    // the limiter of the JSON-RPC face: a refusal is a tool error the model can read (-32007, retry_after)
+    const limited = deps.limiter?.admit(base, 1)
+    if (limited) {
+      session.log.toolFailed(name, limited, extra.sendNotification)
+      return failure(limited, def, log, base.id)
+    }
     const refused = await confirmCall(server, def, name, args ?? {}, extra, log)
     if (refused) return refused
     const params = def.destructive === true && args !== undefined ? withoutConfirmArg(args) : args

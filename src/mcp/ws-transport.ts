@@ -1,22 +1,27 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import type { WebSocket } from 'ws'
+import { boundWebSocket, type SendBound, type SocketBoundOptions } from '../transport/send-bound.ts'
 
 /**
  * The server side of MCP over WebSocket (the SDK ships only the client): one JSON-RPC message per text
  * frame. Listeners are attached at once and messages queued until start(), because ws drops messages
  * that arrive before anyone listens, and the client's initialize may come before connect() finishes.
+ * With a send bound, a peer that does not read is no longer read from either (messages ws had read are held
+ * until it catches up) and is closed with 1008 if it stays behind.
  */
 export class WebSocketServerTransport implements Transport {
   readonly #socket: WebSocket
   #started = false
   readonly #queue: JSONRPCMessage[] = []
+  readonly #bound: SendBound | undefined
   onclose?: () => void
   onerror?: (error: Error) => void
   onmessage?: (message: JSONRPCMessage) => void
 
-  constructor (socket: WebSocket) {
+  constructor (socket: WebSocket, bound?: SocketBoundOptions) {
     this.#socket = socket
+    this.#bound = bound && boundWebSocket(socket, bound, () => { this.#flush() })
     socket.on('message', (data, isBinary) => {
       let message: JSONRPCMessage
       try {
@@ -25,8 +30,10 @@ export class WebSocketServerTransport implements Transport {
         this.onerror?.(err instanceof Error ? err : new Error(String(err)))
         return
       }
-      if (this.#started) this.onmessage?.(message)
-      else this.#queue.push(message)
+      // closing (the peer was too slow): what it still sends is not answered
+      if (socket.readyState !== socket.OPEN) return
+      this.#queue.push(message)
+      this.#flush()
     })
     socket.once('close', () => this.onclose?.())
     socket.on('error', (err) => this.onerror?.(err))
@@ -35,13 +42,18 @@ export class WebSocketServerTransport implements Transport {
   async start (): Promise<void> {
     if (this.#started) throw new Error('WebSocketServerTransport already started')
     this.#started = true
-    for (const message of this.#queue.splice(0)) this.onmessage?.(message)
+    this.#flush()
+  }
+
+  #flush (): void {
+    while (this.#started && this.#bound?.over !== true && this.#queue.length > 0) this.onmessage?.(this.#queue.shift() as JSONRPCMessage)
   }
 
   send (message: JSONRPCMessage): Promise<void> {
     return new Promise((resolve, reject) => {
       if (this.#socket.readyState !== this.#socket.OPEN) { reject(new Error('Not connected')); return }
       this.#socket.send(JSON.stringify(message), (err) => (err ? reject(err) : resolve()))
+      this.#bound?.check()
     })
   }
 

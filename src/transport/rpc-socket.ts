@@ -1,4 +1,4 @@
-import type { WebSocket } from 'ws'
+import type { RawData, WebSocket } from 'ws'
 import type { RpcConnection, RpcLogger } from '../rpc/context.ts'
 import type { Dispatcher } from '../rpc/dispatcher.ts'
 import { ErrorCode } from '../rpc/errors.ts'
@@ -7,6 +7,7 @@ import type { SessionService } from '../sessions/service.ts'
 import type { UserIdentity } from '../sessions/types.ts'
 import type { RuntimeStats } from '../system/stats.ts'
 import type { InFlight } from './in-flight.ts'
+import { boundWebSocket } from './send-bound.ts'
 
 export interface RpcSocketDeps {
   dispatcher: Dispatcher
@@ -14,8 +15,10 @@ export interface RpcSocketDeps {
   stats: RuntimeStats
   inFlight: InFlight
   log: RpcLogger
-  /** a peer with more than this queued is too slow for optional traffic (event subscriptions) */
+  /** the send bound: past it events are dropped and requests no longer read; a peer that stays over is closed (1008) */
   maxBufferedBytes: number
+  /** how long a peer may stay over the bound */
+  slowClientGraceMs: number
   /** earlier-server stream framing on this connection (RpcConnection.legacyStreamFrames) */
   legacyStreamFrames?: boolean
 }
@@ -36,7 +39,16 @@ export function serveRpcSocket (socket: WebSocket, user: UserIdentity, deps: Rpc
   const { dispatcher, sessions, stats, inFlight, log, maxBufferedBytes } = deps
   const id = `conn_${++connectionCounter}`
   const closed = new AbortController()
-  const send = (text: string) => { if (socket.readyState === socket.OPEN) socket.send(text) }
+  // messages ws had already read when the socket paused: bounded by one read, answered once the peer catches up
+  const held: Array<[RawData, boolean]> = []
+  const bound = boundWebSocket(socket, { maxBytes: maxBufferedBytes, graceMs: deps.slowClientGraceMs, log, connection: id }, () => {
+    while (held.length > 0 && !bound.over) receive(...(held.shift() as [RawData, boolean]))
+  })
+  const send = (text: string) => {
+    if (socket.readyState !== socket.OPEN) return
+    socket.send(text)
+    bound.check()
+  }
   const connection: RpcConnection = {
     id,
     user,
@@ -46,7 +58,7 @@ export function serveRpcSocket (socket: WebSocket, user: UserIdentity, deps: Rpc
     notify (method, params) { send(JSON.stringify({ jsonrpc: '2.0', method, params })) },
     sendText (text) {
       if (socket.readyState !== socket.OPEN || socket.bufferedAmount > maxBufferedBytes) return false
-      socket.send(text)
+      send(text)
       return true
     },
   }
@@ -59,7 +71,7 @@ export function serveRpcSocket (socket: WebSocket, user: UserIdentity, deps: Rpc
     sessions.touch(connection.session)?.catch(failed)
   }
 
-  socket.on('message', (data, isBinary) => {
+  function receive (data: RawData, isBinary: boolean) {
     stats.requests++
     if (isBinary) { send(BINARY_REPLY); return }
     const out = dispatcher.handleText(data.toString(), connection)
@@ -67,10 +79,17 @@ export function serveRpcSocket (socket: WebSocket, user: UserIdentity, deps: Rpc
     // so shutdown waits until it is on the wire
     if (out instanceof Promise) inFlight.track(out.then(reply)).catch(failed)
     else reply(out)
+  }
+  socket.on('message', (data, isBinary) => {
+    // closing (the peer was too slow): what it still sends is not answered
+    if (socket.readyState !== socket.OPEN) return
+    if (bound.over) held.push([data, isBinary])
+    else receive(data, isBinary)
   })
   socket.on('error', (err) => { log.debug({ err, connection: id }, 'websocket error') })
   socket.once('close', () => {
     stats.connections--
+    held.length = 0
     closed.abort()
     sessions.release(connection.session)
   })
