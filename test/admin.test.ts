@@ -72,7 +72,10 @@ t.test('POST, PATCH and DELETE', async (t) => {
     interaction_state: { social_energy: 100, available_time: 300, current_priority: 'none', is_available: true },
   })
   const id = created.body.id as string
-  t.same(await client.call('persona.get', { persona_id: id }), created.body, 'the same view over JSON-RPC')
+  const viaRpc = await client.call('persona.get', { persona_id: id })
+  t.same(viaRpc.persona, created.body, 'the same view over JSON-RPC (nested, as earlier clients read it)')
+  const { persona: _nested, ...flat } = viaRpc
+  t.same(flat, created.body, 'and flat')
   const listed = await client.call('persona.list')
   t.equal(listed.total_count, 3, 'persona.list sees it: one service')
 
