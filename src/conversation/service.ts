@@ -148,7 +148,16 @@ export function createConversationService (deps: ConversationServiceDeps) {
 
   return {
     threads,
-    addPromptSection (section: PromptSection): void { sections.push(section) },
+    /**
+     * A section that fails (the embedder behind memory recall is down, say) leaves its paragraph out:
+     * the persona still answers, from what the other sections give.
+     */
+    addPromptSection (section: PromptSection): void {
+      sections.push((turn) => section(turn).catch((err: unknown) => {
+        log.warn({ err, persona: turn.persona.id }, 'a prompt section failed; the turn goes on without it')
+        return undefined
+      }))
+    },
     /** the sections every persona prompt carries (persona-to-persona turns use them too) */
     promptSections: (): PromptSection[] => sections,
     onTurn (listener: TurnListener): void { listeners.push(listener) },
