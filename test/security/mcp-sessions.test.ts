@@ -1,4 +1,5 @@
 import t from 'tap'
+import type { Test } from 'tap'
 import { build, listen } from '../helper.ts'
 
 // Issue 11 item 7: one user's abandoned MCP HTTP sessions must not fill the server's connection limit.
@@ -10,7 +11,7 @@ const CAP = 3
 const ACCEPT = { accept: 'application/json, text/event-stream', 'content-type': 'application/json' }
 const as = (key: string) => ({ ...ACCEPT, authorization: `Bearer ${key}` })
 
-async function serve (t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function serve (t: Test) {
   const app = await build(t, { auth: { apiKeys: KEYS }, mcp: { maxSessionsPerUser: CAP }, server: { maxConnections: 5 } })
   return { app, url: new URL((await listen(app)).replace(/^ws:/, 'http:')) }
 }
