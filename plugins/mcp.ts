@@ -32,6 +32,10 @@ export default fp(async (app) => {
     limiter: app.rpc.limiter,
     llmStateChanges: app.llmStateChanges,
     recentTopics: (personaId, user) => recentPersonaTopics(app.db.prisma, personaId, user.scope === 'admin' ? null : user.id),
+    events: app.events,
+    conversations: app.personaConversations,
+    chatTurns: (listener) => { app.conversations.onTurn(async ({ session, persona }) => { listener({ sessionId: session.id, personaId: persona.id }) }) },
+    subscriptionLimits: { maxPerSession: config.mcp.maxSubscriptionsPerSession, coalesceMs: config.mcp.updateCoalesceMs },
   })
   app.decorate('mcp', mcp)
   const idleMs = config.mcp.sessionIdleMinutes * 60_000

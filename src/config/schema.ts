@@ -224,6 +224,8 @@ const Mcp = section({
   sessionIdleMinutes: Type.Number({ default: 30, exclusiveMinimum: 0, description: 'an MCP HTTP session idle this long is closed; its id then gets 404' }),
   pageSize: Integer(100, 'tools, resources and prompts per list page (nextCursor beyond)', 1),
   maxSessionsPerUser: Integer(20, 'MCP HTTP sessions one user may hold; a new one evicts their oldest idle session', 1),
+  maxSubscriptionsPerSession: Integer(100, 'resources/subscribe URIs one MCP session may hold at once', 1),
+  updateCoalesceMs: Integer(300, 'notifications/resources/updated for one URI at most once per this many ms (trailing)', 0),
 })
 
 const Rate = (perSecond: number, burst: number, what: string) => section({

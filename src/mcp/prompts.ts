@@ -5,6 +5,7 @@ import { systemPrompt } from '../conversation/prompt.ts'
 import { defuseUserText } from '../llm/sanitize.ts'
 import type { Persona } from '../personas/types.ts'
 import type { RpcConnection } from '../rpc/context.ts'
+import { personaIcons } from './icons.ts'
 import { page } from './wire.ts'
 import type { McpDeps } from './server.ts'
 
@@ -35,6 +36,7 @@ export function registerPrompts (server: Server, deps: McpDeps, connection: RpcC
     const prompts = [...promptNames(deps.personas.list())].map(([name, persona]): Prompt => ({
       name,
       title: `Role-play ${persona.name}`,
+      icons: personaIcons(persona),
       description: `Play ${persona.name} with their current state, mood and the memories you share. ${persona.description}`,
       arguments: [{ name: 'topic', description: 'what the conversation is about: memories about it are recalled', required: false }],
     }))

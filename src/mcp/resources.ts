@@ -3,6 +3,8 @@ import { ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, McpErro
 import type { Resource, ResourceTemplate } from '@modelcontextprotocol/sdk/types.js'
 import type { RpcConnection, RpcContext } from '../rpc/context.ts'
 import { ErrorCode, RpcError } from '../rpc/errors.ts'
+import { CONVERSATION_TEMPLATE, conversationIdOf, readConversation } from './conversation-resource.ts'
+import { personaIcons } from './icons.ts'
 import { page } from './wire.ts'
 import type { McpDeps } from './server.ts'
 
@@ -17,6 +19,7 @@ export const RESOURCE_TEMPLATES: ResourceTemplate[] = [
     description: 'Counts and averages of the memories of a persona that you may see' },
   { uriTemplate: 'session://current/transcript/{persona_id}', name: 'transcript', title: 'Session transcript', mimeType: JSON_TYPE,
     description: 'This MCP session\'s conversation with a persona: its latest 200 messages and summary' },
+  CONVERSATION_TEMPLATE,
 ]
 
 /** A URI segment decoded; undefined for malformed percent-encoding (`%E0%A4%A`), which names no resource. */
@@ -56,7 +59,7 @@ export function registerResources (server: Server, deps: McpDeps, connection: Rp
   server.setRequestHandler(ListResourcesRequestSchema, (request) => {
     const resources: Resource[] = [
       ...deps.personas.list().map((p): Resource => ({
-        uri: `persona://${p.id}`, name: p.name, title: p.name, mimeType: JSON_TYPE, description: `${p.name}: profile and current state. ${p.description}`,
+        uri: `persona://${p.id}`, name: p.name, title: p.name, mimeType: JSON_TYPE, description: `${p.name}: profile and current state. ${p.description}`, icons: personaIcons(p),
       })),
       { uri: 'session://current', name: 'session', title: 'This session', mimeType: JSON_TYPE, description: 'Session id, user and current persona' },
       { uri: 'memory://stats', name: 'memory-stats', title: 'Memory system', mimeType: JSON_TYPE, description: 'Memory figures of every persona, embedder, index and settings' },
@@ -72,6 +75,8 @@ export function registerResources (server: Server, deps: McpDeps, connection: Rp
 
   server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
     const { uri } = request.params
+    const conversation = conversationIdOf(uri)
+    if (conversation !== undefined) return readConversation(deps.conversations, deps.personas, uri, conversation, connection.user)
     const calls = route(uri)
     if (!calls) throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri })
     const ctx: RpcContext = { connection, requestId: extra.requestId, log }

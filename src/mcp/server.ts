@@ -17,6 +17,7 @@ import { openConnection, type ConnectionStats, type McpTransportKind } from './c
 import { registerLogging } from './logging.ts'
 import { registerPrompts } from './prompts.ts'
 import { registerResources } from './resources.ts'
+import { createSubscriptions, type SubscriptionDeps } from './subscriptions.ts'
 import { SessionTaskStore } from './tasks.ts'
 import { registerTools } from './tools.ts'
 
@@ -38,6 +39,11 @@ export interface McpDeps {
   llmStateChanges?: ResilientLlm['onStateChange']
   /** topics of a persona's recent persona-to-persona conversations that this user may see (topic completions) */
   recentTopics?: (personaId: string, user: UserIdentity) => Promise<string[]>
+  /** resource subscriptions: where changes come from (bus, chat turns), conversation://{id} reads, and their bounds */
+  events?: SubscriptionDeps['events']
+  conversations?: SubscriptionDeps['conversations']
+  chatTurns?: SubscriptionDeps['chatTurns']
+  subscriptionLimits?: SubscriptionDeps['limits']
 }
 
 /** One MCP session: an SDK Server on one transport, with its own RpcConnection (session, persona, user). */
@@ -57,14 +63,15 @@ const INSTRUCTIONS = 'AI personas with character, state and memory. Call persona
  * as they are (McpServer would want a second copy of each in zod).
  */
 export function createMcpService (deps: McpDeps) {
+  const subscriptions = createSubscriptions({ ...deps, limits: deps.subscriptionLimits ?? { maxPerSession: 100, coalesceMs: 300 } })
   const open = (user: UserIdentity, kind: McpTransportKind): McpSession => {
     const { connection, release } = openConnection(user, deps.sessions, deps.stats, kind)
     const tasks = new SessionTaskStore()
     const server = new Server({ name: 'persona-mcp', title: SERVER_NAME, version: SERVER_VERSION }, {
       capabilities: {
         tools: {},
-        resources: {},
-        prompts: {},
+        resources: { subscribe: true, listChanged: true },
+        prompts: { listChanged: true },
         completions: {},
         logging: {},
         // 2025-11-25 tasks: conversation_run may run as one (its tool says execution.taskSupport: optional)
@@ -74,7 +81,8 @@ export function createMcpService (deps: McpDeps) {
       taskStore: tasks,
     })
     const log = registerLogging(server, deps, connection.id)
-    const ended = () => { log.close(); tasks.close(); release() }
+    const unsubscribe = subscriptions.attach(server, connection)
+    const ended = () => { unsubscribe(); log.close(); tasks.close(); release() }
     server.onclose = ended
     server.onerror = (err) => { deps.log.debug({ err, connection: connection.id }, 'MCP transport error') }
     const limiter = kind === 'stdio' ? undefined : deps.limiter

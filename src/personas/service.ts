@@ -20,6 +20,7 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
   const withLock = createKeyedLock()
   const listeners: Array<(persona: Persona) => void> = []
   const removedListeners: Array<(persona: Persona) => void> = []
+  const createdListeners: Array<(persona: Persona) => void> = []
   // run before a delete (chats under way stop and are waited for); each may return a release, called after it
   const beforeDelete: Array<(persona: Persona) => Promise<(() => void) | void>> = []
   const store = (persona: Persona) => { cache.set(persona.id, persona); return persona }
@@ -51,6 +52,11 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
 
     onChange (listener: (persona: Persona) => void): void {
       listeners.push(listener)
+    },
+
+    /** after a new persona was stored (MCP list_changed) */
+    onCreated (listener: (persona: Persona) => void): void {
+      createdListeners.push(listener)
     },
 
     /** after a persona and everything cascading from it left the database */
@@ -119,7 +125,9 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
     /** `ownerId`: the creating user, who may change it later (null: admins only) */
     async create (input: PersonaInput, ownerId: string | null = null): Promise<Persona> {
       assertNameFree(input.name)
-      return store(await repository.insert(input, false, ownerId))
+      const persona = store(await repository.insert(input, false, ownerId))
+      for (const listener of createdListeners) listener(persona)
+      return persona
     },
 
     async update (id: string, patch: PersonaPatch): Promise<Persona> {
