@@ -1,4 +1,6 @@
 import fp from 'fastify-plugin'
+import { createMemoryEditMethods } from '../src/memory/edit-methods.ts'
+import { createMemoryEditor, type MemoryEditor } from '../src/memory/edit.ts'
 import { createMaintenanceMethods } from '../src/memory/maintenance-methods.ts'
 import { createMemoryMaintenance, type MemoryMaintenance } from '../src/memory/maintenance.ts'
 import { createMemoryMethods } from '../src/memory/methods.ts'
@@ -11,6 +13,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     memory: MemoryService
     memoryMaintenance: MemoryMaintenance
+    /** memory.update / memory.delete with the vector index kept in step */
+    memoryEditor: MemoryEditor
     /** the runtime-tunable memory settings (the admin API changes them through `update`) */
     memorySettings: MemorySettings
   }
@@ -27,11 +31,14 @@ export default fp(async (app) => {
   const maintenance = createMemoryMaintenance({
     sqlite: db.sqlite, prisma: db.prisma, index: vectors, settings, personaIds: () => personas.list().map((p) => p.id), log,
   })
+  const editor = createMemoryEditor({ sqlite: db.sqlite, repository, index: vectors, embedder: vectors.embedder, findPersona: personas.find, log })
   app.decorate('memory', memory)
+  app.decorate('memoryEditor', editor)
   app.decorate('memoryMaintenance', maintenance)
   app.decorate('memorySettings', settings)
   app.rpc.registry.add(
     ...createMemoryMethods({ memory, repository, stats, personas, sessions }),
+    ...createMemoryEditMethods({ editor }),
     ...createMaintenanceMethods({ maintenance, settings, prisma: db.prisma, personas, sessions }),
   )
 

@@ -6,6 +6,7 @@ import configRoutes from './config.ts'
 import conversationRoutes from './conversations.ts'
 import emotionRoutes from './emotions.ts'
 import memoryRoutes from './memories.ts'
+import memoryEditRoutes from './memory-edit.ts'
 import maintenanceRoutes from './memory-maintenance.ts'
 import personaRoutes from './personas.ts'
 import relationshipRoutes from './relationships.ts'
@@ -32,6 +33,7 @@ const admin: FastifyPluginAsync = async (app) => {
   await app.register(sessionRoutes)
   await app.register(conversationRoutes)
   await app.register(memoryRoutes)
+  await app.register(memoryEditRoutes)
   await app.register(maintenanceRoutes)
   await app.register(relationshipRoutes)
   await app.register(configRoutes)

@@ -23,8 +23,9 @@ const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** di
 
 /** Tier 2 (pruning, soft and restorable) and tier 3 (decay) over the Memory table. */
 export function createMemoryMaintenance ({ sqlite, prisma, index, settings, personaIds, log, now = Date.now }: MaintenanceDeps) {
+  // pinned memories (memory.update protected, card lore) are never candidates
   const candidates = sqlite.prepare(`SELECT id, importance, accessCount, lastAccessedAt, createdAt FROM Memory
-    WHERE personaId = ? AND prunedAt IS NULL`)
+    WHERE personaId = ? AND prunedAt IS NULL AND (CASE WHEN json_valid(metadata) THEN json_type(metadata, '$.pinned') END) IS NOT 'true'`)
   // recommendations count only what the caller may see (statsViewer); pruning itself works on all of them
   const visibleCandidates = sqlite.prepare(`SELECT id, importance, accessCount, lastAccessedAt, createdAt FROM Memory
     WHERE personaId = @personaId AND prunedAt IS NULL AND ${VISIBLE}`)
