@@ -3,6 +3,7 @@ import { CompleteRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 import type { CompleteResult } from '@modelcontextprotocol/sdk/types.js'
 import type { RpcConnection, RpcContext } from '../rpc/context.ts'
 import { promptNames } from './prompts.ts'
+import { CONVERSATION_TEMPLATE } from './conversation-resource.ts'
 import { RESOURCE_TEMPLATES } from './resources.ts'
 import type { McpDeps } from './server.ts'
 
@@ -42,6 +43,10 @@ export function registerCompletions (server: Server, deps: McpDeps, connection: 
 
   server.setRequestHandler(CompleteRequestSchema, async (request, extra) => {
     const { ref, argument } = request.params
+    if (ref.type === 'ref/resource' && ref.uri === CONVERSATION_TEMPLATE.uriTemplate && argument.name === 'conversation_id') {
+      const ids = await deps.recentConversations?.(connection.user) ?? []
+      return toResult(matching(ids, argument.value))
+    }
     if (ref.type === 'ref/resource') {
       if (!TEMPLATES.has(ref.uri) || argument.name !== 'persona_id') return NOTHING
       const personas = await visiblePersonas(extra.requestId)

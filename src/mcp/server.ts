@@ -39,6 +39,8 @@ export interface McpDeps {
   llmStateChanges?: ResilientLlm['onStateChange']
   /** topics of a persona's recent persona-to-persona conversations that this user may see (topic completions) */
   recentTopics?: (personaId: string, user: UserIdentity) => Promise<string[]>
+  /** the newest persona-to-persona conversations the user may read, for completing conversation://{conversation_id} */
+  recentConversations?: (user: UserIdentity) => Promise<string[]>
   /** resource subscriptions: where changes come from (bus, chat turns), conversation://{id} reads, and their bounds */
   events?: SubscriptionDeps['events']
   conversations?: SubscriptionDeps['conversations']

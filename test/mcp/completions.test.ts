@@ -39,6 +39,12 @@ t.test('topic of a roleplay prompt completes to favourite subjects and recent to
   t.same((await topic(alice, 'roleplay_aria', 'moon')).completion.values, ['Moonlit rivers'], 'a topic Aria talked about lately')
   t.same((await topic(alice, 'roleplay_kira', 'riv')).completion.values, ['Moonlit rivers'], 'for both participants')
   t.same((await topic(bob, 'roleplay_aria', 'moon')).completion.values, [], 'not another user\'s conversation')
+
+  const { conversation_id: id } = started.structuredContent as { conversation_id: string }
+  const conversation = (client: Client, value: string) =>
+    client.complete({ ref: { type: 'ref/resource', uri: 'conversation://{conversation_id}' }, argument: { name: 'conversation_id', value } })
+  t.same((await conversation(alice, id.slice(0, 4))).completion.values, [id], 'conversation://{conversation_id}: the caller\'s own conversations')
+  t.same((await conversation(bob, '')).completion.values, [], 'none of another user\'s')
 })
 
 t.test('what has no completions completes to an empty list, not an error', async (t) => {

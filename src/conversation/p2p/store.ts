@@ -108,6 +108,17 @@ export type PersonaConversationStore = ReturnType<typeof createPersonaConversati
  * The topics of a persona's latest persona-to-persona conversations, newest first, without repeats;
  * `userId` null: everyone's (admins), otherwise only the conversations that user ran.
  */
+/** Ids of the newest persona-to-persona conversations a user ran (all users' when userId is null). */
+export async function recentConversationIds (prisma: PrismaClient, userId: string | null, limit = 100): Promise<string[]> {
+  const rows = await prisma.conversation.findMany({
+    where: { kind: 'persona', ...(userId !== null && { userId }) },
+    orderBy: { startedAt: 'desc' },
+    take: limit,
+    select: { id: true },
+  })
+  return rows.map((r) => r.id)
+}
+
 export async function recentPersonaTopics (prisma: PrismaClient, personaId: string, userId: string | null, limit = 20): Promise<string[]> {
   const rows = await prisma.conversation.findMany({
     where: { kind: 'persona', OR: [{ personaId }, { otherPersonaId: personaId }], ...(userId !== null && { userId }) },
