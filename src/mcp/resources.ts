@@ -14,7 +14,7 @@ const JSON_TYPE = 'application/json'
 
 export const RESOURCE_TEMPLATES: ResourceTemplate[] = [
   { uriTemplate: 'persona://{persona_id}', name: 'persona', title: 'Persona profile and state', mimeType: JSON_TYPE,
-    description: 'A persona (id or name): profile, interaction state and emotional state' },
+    description: 'A persona (id or name): profile, interaction state, emotional state and its relationship with you' },
   { uriTemplate: 'persona://{persona_id}/memory-stats', name: 'persona-memory-stats', title: 'Persona memory figures', mimeType: JSON_TYPE,
     description: 'Counts and averages of the memories of a persona that you may see' },
   { uriTemplate: 'session://current/transcript/{persona_id}', name: 'transcript', title: 'Session transcript', mimeType: JSON_TYPE,
@@ -41,7 +41,8 @@ function route (uri: string): Array<{ method: string, params: Record<string, unk
     const id = decodeSegment(persona[1])
     if (id === undefined) return undefined
     return persona[2] === undefined
-      ? [{ method: 'persona.get', params: { persona_id: id } }, { method: 'emotional.get_state', params: { persona_id: id }, key: 'emotional_state' }]
+      ? [{ method: 'persona.get', params: { persona_id: id } }, { method: 'emotional.get_state', params: { persona_id: id }, key: 'emotional_state' },
+          { method: 'relationship.with_me', params: { persona_id: id }, key: 'relationship' }]
       : [{ method: 'memory.stats', params: { persona_id: id } }]
   }
   const transcript = /^session:\/\/current\/transcript\/([^/]+)$/.exec(uri)

@@ -43,6 +43,21 @@ export function createRelationshipMethods (deps: RelationshipMethodDeps) {
       },
     }),
     defineMethod({
+      name: 'relationship.with_me',
+      description: 'How a persona (default: the current one) stands with you, the caller: the relationship its chats with you have built ' +
+        '(persona1_id is the persona, persona2_id your user id), or null before you have talked.',
+      readOnly: true,
+      idempotent: true,
+      params: Type.Object({ persona_id: Type.Optional(PersonaRef) }),
+      result: Type.Object({ persona_id: Type.String(), user_id: Type.String(), relationship: Type.Union([RelationshipView, Type.Null()]) }),
+      handler: async ({ persona_id }, ctx) => {
+        const persona = target(ctx, persona_id)
+        const userId = ctx.connection.user.id
+        const rel = await relationships.find('user', persona.id, userId)
+        return { persona_id: persona.id, user_id: userId, relationship: rel && relationshipView(rel) }
+      },
+    }),
+    defineMethod({
       name: 'relationship.list',
       description: 'Every relationship of a persona (default: the current one) with other personas.',
       readOnly: true,

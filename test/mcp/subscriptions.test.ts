@@ -30,7 +30,9 @@ for (const kind of ['websocket', 'http'] as Kind[]) {
     await sleep(500)
     t.notOk(heard.includes('persona://kira'), 'Kira did not change: not a word about her')
     const read = await client.readResource({ uri: 'persona://aria' })
-    t.match(JSON.parse((read.contents[0] as { text: string }).text), { name: 'Aria' }, 'what was notified reads')
+    const body = JSON.parse((read.contents[0] as { text: string }).text)
+    t.match(body, { name: 'Aria' }, 'what was notified reads')
+    t.match(body.relationship, { persona2_id: 'anonymous', interaction_count: 1 }, 'with her relationship to the caller, one chat old')
 
     // 25 state changes, 20 ms apart (half a second): a few notifications (300 ms windows), not 25
     heard.length = 0
