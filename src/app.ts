@@ -16,6 +16,7 @@ import llmPlugin from '../plugins/llm.ts'
 import conversationPlugin from '../plugins/conversation.ts'
 import vectorPlugin from '../plugins/vector.ts'
 import memoryPlugin from '../plugins/memory.ts'
+import cardsPlugin from '../plugins/cards.ts'
 import relationshipPlugin from '../plugins/relationship.ts'
 import swaggerPlugin from '../plugins/swagger.ts'
 import websocketRpcPlugin from '../plugins/websocket-rpc.ts'
@@ -46,6 +47,7 @@ export const app = fp<AppOptions>(async (fastify, { config, validateResults }) =
   await fastify.register(conversationPlugin)
   await fastify.register(vectorPlugin)
   await fastify.register(memoryPlugin)
+  await fastify.register(cardsPlugin)
   await fastify.register(relationshipPlugin)
   await fastify.register(websocketRpcPlugin)
   await fastify.register(mcpPlugin)

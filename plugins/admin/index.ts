@@ -2,6 +2,7 @@ import type { FastifyError, FastifyPluginAsync } from 'fastify'
 import { ErrorBody, httpErrorFor } from './errors.ts'
 import rateLimit from '@fastify/rate-limit'
 import apiKeyRoutes from './api-keys.ts'
+import cardRoutes from './cards.ts'
 import configRoutes from './config.ts'
 import conversationRoutes from './conversations.ts'
 import emotionRoutes from './emotions.ts'
@@ -29,6 +30,7 @@ const admin: FastifyPluginAsync = async (app) => {
     return reply.code(500).send({ statusCode: 500, code: 'INTERNAL', error: 'Internal Server Error', message: 'Internal error' })
   })
   await app.register(personaRoutes)
+  await app.register(cardRoutes)
   await app.register(emotionRoutes)
   await app.register(sessionRoutes)
   await app.register(conversationRoutes)

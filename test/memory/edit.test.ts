@@ -58,7 +58,7 @@ t.test('memory.update re-embeds and keeps the index in step; memory.delete remov
 
   t.same(await alice.call('memory.delete', { memory_id }), { memory_id, deleted: true })
   t.notOk((await indexed(app, 'Alice collects vintage typewriters', aria)).includes(memory_id), 'the vector is gone from the index')
-  t.equal(app.db.sqlite.prepare('SELECT count(*) AS n FROM Memory WHERE id = ?').get(memory_id)?.n, 0)
+  t.equal((app.db.sqlite.prepare('SELECT count(*) AS n FROM Memory WHERE id = ?').get(memory_id) as any)?.n, 0)
   t.equal((await alice.request('memory.delete', { memory_id })).error?.code, -32010, 'a second delete: not found')
 })
 
@@ -70,7 +70,7 @@ t.test('another user\'s memory is not found to them; admin keys may change and d
     t.equal(reply.error?.code, -32010, `${method} by bob: not found`)
     t.equal(reply.error?.data?.reason, 'not_found')
   }
-  t.equal(app.db.sqlite.prepare('SELECT content FROM Memory WHERE id = ?').get(memory_id)?.content, 'Alice is afraid of spiders', 'unchanged')
+  t.equal((app.db.sqlite.prepare('SELECT content FROM Memory WHERE id = ?').get(memory_id) as any)?.content, 'Alice is afraid of spiders', 'unchanged')
 
   t.equal((await admin.call('memory.update', { memory_id, importance: 0.95 })).memory.importance, 0.95)
 
