@@ -3,6 +3,7 @@ import { ErrorBody, httpErrorFor } from './errors.ts'
 import rateLimit from '@fastify/rate-limit'
 import apiKeyRoutes from './api-keys.ts'
 import cardRoutes from './cards.ts'
+import userRoutes from './users.ts'
 import configRoutes from './config.ts'
 import conversationRoutes from './conversations.ts'
 import emotionRoutes from './emotions.ts'
@@ -31,6 +32,7 @@ const admin: FastifyPluginAsync = async (app) => {
   })
   await app.register(personaRoutes)
   await app.register(cardRoutes)
+  await app.register(userRoutes)
   await app.register(emotionRoutes)
   await app.register(sessionRoutes)
   await app.register(conversationRoutes)
