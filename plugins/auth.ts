@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import createError from '@fastify/error'
-import { accessFor, isLoopback, originAllowed } from '../src/auth/access.ts'
+import { accessForRoute, isLoopback, originAllowed, type Access } from '../src/auth/access.ts'
 import { presentedKey } from '../src/auth/keys.ts'
 import { createAuthService, type AuthService } from '../src/auth/service.ts'
 import type { UserIdentity } from '../src/sessions/types.ts'
@@ -12,6 +12,10 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     auth: AuthService
+  }
+  interface FastifyContextConfig {
+    /** who may call the route: declared with it, or given at registration from its URL pattern (see below) */
+    access?: Access
   }
 }
 
@@ -39,6 +43,12 @@ export default fp(async (app) => {
     app.log.warn({ host: config.server.host }, 'no API keys configured: every client is the anonymous admin (fine on loopback only)')
   }
 
+  // every route carries its access from registration on, so the hook decides from what the router matched,
+  // never from the request's text (`/%61dmin/...` and `/admin/...` are one route, with one access)
+  app.addHook('onRoute', (route) => {
+    if (route.config?.access === undefined) route.config = { ...route.config, access: accessForRoute(route.url) }
+  })
+
   // a refused WebSocket upgrade: its socket left Node's HTTP bookkeeping at the upgrade, so nothing
   // else would ever close it (and shutdown would wait for it forever)
   app.addHook('onResponse', async (request, reply) => {
@@ -46,9 +56,9 @@ export default fp(async (app) => {
   })
 
   app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?', 1)[0] ?? '/'
-    const access = accessFor(path)
-    if (path === '/mcp' && !originAllowed(request.headers.origin, request.headers.host, config.server.allowedOrigins)) {
+    // a request no route matched needs a key like any other, so a 404 tells no stranger which paths exist
+    const access: Access = request.routeOptions.config.access ?? 'client'
+    if (request.routeOptions.url === '/mcp' && !originAllowed(request.headers.origin, config.server.allowedOrigins, request.raw.socket?.localPort)) {
       return reply.send(new OriginError(request.headers.origin))
     }
     if (access === 'public' || !auth.enabled()) {

@@ -48,7 +48,7 @@ export default fp(async (app) => {
   })
 
   // the auth hook refuses foreign Origins on /mcp already; checked again so the MCP faces never rest on hook order
-  const foreign = (request: FastifyRequest) => !originAllowed(request.headers.origin, request.headers.host, config.server.allowedOrigins)
+  const foreign = (request: FastifyRequest) => !originAllowed(request.headers.origin, config.server.allowedOrigins, request.raw.socket?.localPort)
 
   /** The SDK writes the response itself, so Fastify lets go of it first (headers set on reply are lost then). */
   async function handOff (request: FastifyRequest, reply: FastifyReply, work: () => Promise<Refusal | undefined>) {

@@ -8,6 +8,7 @@ export default fp(async (app) => {
   app.rpc.onCall((method, outcome, seconds) => metrics.call(method, outcome, seconds))
   app.llm.onGenerated((result) => metrics.generated(result.responseType, result.llmMs, result.tokensUsed))
   app.get('/metrics', {
+    config: { access: 'admin' },
     schema: { tags: ['system'], summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'], response: { 200: Type.String() } },
   }, async (_request, reply) => {
     return reply.type(metrics.register.contentType).send(await metrics.register.metrics())

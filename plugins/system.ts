@@ -21,10 +21,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const liveness = { status: 'healthy' as const, server: SERVER_NAME, version: SERVER_VERSION }
   // open to everyone (load balancers, probes): `security: []` overrides the document's global bearerAuth
   const schema = { tags: ['system'], summary: 'Liveness: the process answers', security: [], response: { 200: Liveness } }
-  app.get('/health', { schema }, async () => liveness)
+  const config = { access: 'public' as const }
+  app.get('/health', { config, schema }, async () => liveness)
   // the earlier server answered health on / as well
-  app.get('/', { schema: { ...schema, hide: true } }, async () => liveness)
+  app.get('/', { config, schema: { ...schema, hide: true } }, async () => liveness)
   app.get('/ready', {
+    config,
     schema: { tags: ['system'], summary: 'Readiness of the database, vector index and LLM', security: [], response: { 200: Readiness, 503: Readiness } },
   }, async (_request, reply) => {
     const report = await app.health.report()

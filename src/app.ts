@@ -6,6 +6,7 @@ import type { AppConfig } from './config/index.ts'
 import configPlugin from '../plugins/config.ts'
 import dbPlugin from '../plugins/db.ts'
 import authPlugin from '../plugins/auth.ts'
+import requestGuardPlugin from '../plugins/request-guard.ts'
 import rpcPlugin from '../plugins/rpc.ts'
 import eventsPlugin from '../plugins/events.ts'
 import schedulerPlugin from '../plugins/scheduler.ts'
@@ -34,9 +35,12 @@ export interface AppOptions {
 /** The whole server as one Fastify plugin: the services, then the faces that expose them. */
 export const app = fp<AppOptions>(async (fastify, { config, validateResults }) => {
   await fastify.register(configPlugin, { config })
-  await fastify.register(swaggerPlugin)
+  // the Host and canonical-path checks are the first hook of every request; auth comes before any route
+  // is registered, so its onRoute rule gives each one (the documentation's too) its access
+  await fastify.register(requestGuardPlugin)
   await fastify.register(dbPlugin)
   await fastify.register(authPlugin)
+  await fastify.register(swaggerPlugin)
   await fastify.register(schedulerPlugin)
   await fastify.register(rpcPlugin, { validateResults })
   await fastify.register(eventsPlugin)
@@ -71,6 +75,9 @@ export async function buildApp (config: Readonly<AppConfig>, options: BuildOptio
     // Fastify times each close step with this too: the preClose hooks take up to the grace period plus the
     // close handshakes (about 2 s), which the default 10 s would cut short with "Plugin did not start in time"
     pluginTimeout: Math.max(10_000, config.server.shutdownGraceMs + 5_000),
+    // one spelling per route: a case or slash variant matches nothing (the request guard refuses encoded
+    // letters, // and dot segments before any route acts), so no second name reaches a route
+    routerOptions: { caseSensitive: true, ignoreTrailingSlash: false, ignoreDuplicateSlashes: false },
     logController: new LogController({ disableRequestLogging: !config.server.debug }),
   }).withTypeProvider<TypeBoxTypeProvider>()
   await fastify.register(app, { config, ...appOptions })

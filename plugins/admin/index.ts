@@ -17,6 +17,8 @@ import systemRoutes from './system.ts'
 
 /** The admin REST API under /admin/v1 (encapsulated: its error handler applies to its routes only). */
 const admin: FastifyPluginAsync = async (app) => {
+  // every admin route needs the admin scope, whatever its own options say
+  app.addHook('onRoute', (route) => { route.config = { ...route.config, access: 'admin' } })
   app.addSchema(ErrorBody)
   const { rateLimits } = app.config
   if (rateLimits.enabled) {

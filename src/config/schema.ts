@@ -24,7 +24,10 @@ const Server = section({
   slowClientGraceMs: Type.Integer({ default: 10000, minimum: 0, description: 'a connection over server.maxBufferedBytes this long is closed (1008; MCP HTTP: session ended), at once past twice the bound' }),
   shutdownGraceMs: Type.Integer({ default: 10000, minimum: 0, description: 'time in-flight calls get on SIGTERM' }),
   allowedOrigins: Type.Array(Type.String({ pattern: '^https?://' }), {
-    default: [], description: 'browser origins allowed to open /mcp (WebSocket or HTTP) besides the server\'s own',
+    default: [], description: 'browser origins allowed to open /mcp (WebSocket or HTTP) besides the server\'s own loopback origins',
+  }),
+  allowedHosts: Type.Array(Type.String({ minLength: 1, pattern: '^[^\\s:/]+$|^\\[[0-9A-Fa-f:.]+\\]$' }), {
+    default: [], description: 'Host names served besides localhost, 127.0.0.1 and [::1] (DNS-rebinding guard); bound to a non-loopback address with none set, any Host',
   }),
   heartbeatSeconds: Type.Integer({ default: 30, minimum: 0, description: 'ping WebSocket clients this often; one that misses a pong is dropped (0: off)' }),
   idleTimeoutSeconds: Type.Integer({ default: 900, minimum: 0, description: 'close WebSocket connections silent this long (0: never)' }),
