@@ -2,6 +2,7 @@ import t from 'tap'
 import type { Test } from 'tap'
 import { build, listen } from './helper.ts'
 import { RpcClient } from './helpers/rpc-client.ts'
+import { MAX_CACHED_MISSES } from '../src/auth/service.ts'
 
 const KEYS = [
   { user: 'ops', key: 'ops-admin-key', scope: 'admin' },
@@ -95,6 +96,26 @@ t.test('keys created through the service work until revoked', async (t) => {
   t.equal((await carol.call('session.get_info')).user_id, 'carol')
   await app.auth.revoke(created.id)
   await t.rejects(RpcClient.connect(url, bearer(created.secret)), /401/, 'a revoked key is refused')
+})
+
+t.test('wrong keys are remembered in a bounded cache only, and right keys keep working', async (t) => {
+  const { app, url } = await secured(t)
+  const created = await app.auth.create({ userId: 'carol', scope: 'client' })
+  t.same(await app.auth.identify(created.secret), { id: 'carol', scope: 'client' })
+  const distinct = MAX_CACHED_MISSES * 5
+  let admitted = 0
+  for (let i = 0; i < distinct; i++) if (await app.auth.identify(`wrong-key-${i}`) !== null) admitted++
+  const statuses = new Set<number>()
+  for (let i = 0; i < 50; i++) {
+    statuses.add((await fetch(url.replace(/^ws:/, 'http:').replace(/\/mcp$/, '/admin/v1/personas'), bearer(`wrong-http-${i}`))).status)
+  }
+  t.equal(admitted, 0, 'no wrong key is taken')
+  t.same([...statuses], [401], 'over HTTP too')
+  t.ok(app.auth.cachedKeys() <= MAX_CACHED_MISSES + 1, `${distinct + 50} distinct wrong keys: ${app.auth.cachedKeys()} remembered`)
+  t.equal(await app.auth.identify('wrong-key-1'), null, 'a forgotten wrong key is still wrong')
+  t.same(await app.auth.identify(created.secret), { id: 'carol', scope: 'client' }, 'the flood did not push out a right key')
+  await app.auth.revoke(created.id)
+  t.equal(await app.auth.identify(created.secret), null, 'and revoking still takes effect at once')
 })
 
 t.test('browser origins other than the server\'s own are refused', async (t) => {
