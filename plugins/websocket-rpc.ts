@@ -40,6 +40,9 @@ function streamFraming (compat: unknown, serverWide: boolean): boolean | undefin
   return compat === 'legacy' ? true : compat === 'jsonrpc' ? false : undefined
 }
 
+/** ws protocol errors (WS_ERR_*: oversize, invalid UTF-8, bad opcode or close code...) and a peer gone mid-write */
+const CLIENT_FAULT = /^(WS_ERR_|ECONNRESET$|EPIPE$|ETIMEDOUT$)/
+
 /** The JSON-RPC API on ws://HOST:PORT/mcp, one session per connection, and the session.* methods. */
 export default fp(async (app) => {
   const { config, runtime, sessions } = app
@@ -50,6 +53,14 @@ export default fp(async (app) => {
 
   await app.register(websocket, {
     options: { maxPayload: config.server.maxFrameBytes, handleProtocols: (offered) => chooseProtocol(offered, mcpPath.protocols) },
+    // a client's fault (a frame over maxFrameBytes, bad UTF-8, a broken frame, a reset) is one line: ws has
+    // already closed with the code that says why; only a failure of ours is an error with its stack
+    errorHandler: (err, socket, request) => {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code !== undefined && CLIENT_FAULT.test(code)) request.log.info({ code, reason: err.message }, 'websocket closed on a client fault')
+      else request.log.error({ err }, 'websocket handler failed')
+      socket.terminate()
+    },
     // shutdown: new upgrades are already refused; let calls under way finish, then say goodbye
     preClose: async function () {
       const drained = await inFlight.drain(config.server.shutdownGraceMs)
