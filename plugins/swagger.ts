@@ -29,6 +29,7 @@ export default fp(async (app) => {
         { name: 'memory maintenance', description: 'Pruning (soft, restorable), decay, and their settings' },
         { name: 'relationships', description: 'How personas feel about each other and about users' },
         { name: 'config', description: 'The effective configuration, and the memory settings that change at run time' },
+        { name: 'users', description: 'A user\'s data: export everything stored about them (data rights)' },
         { name: 'api-keys', description: 'Create, list and revoke API keys (each key is a user)' },
         { name: 'system', description: 'Health, readiness and server status' },
       ],

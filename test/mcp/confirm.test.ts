@@ -73,7 +73,7 @@ t.test('destructive tools say so and carry the confirm argument in their MCP sch
   const { app, url } = await serve(t)
   const { tools } = await allTools(await connect(t, url))
   const destructive = tools.filter((tool) => tool.annotations?.destructiveHint).map((tool) => tool.name).sort()
-  t.same(destructive, ['conversation_clear', 'memory_prune', 'memory_prune_all', 'persona_delete', 'session_clear'])
+  t.same(destructive, ['conversation_clear', 'memory_delete', 'memory_prune', 'memory_prune_all', 'persona_delete', 'session_clear', 'user_erase'])
   for (const tool of tools) {
     t.equal('confirm' in (tool.inputSchema.properties ?? {}), destructive.includes(tool.name), `${tool.name}: confirm only where it asks`)
   }
