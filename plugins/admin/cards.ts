@@ -4,7 +4,6 @@ import { PersonaRef } from '../../src/personas/schemas.ts'
 import { errorResponses } from './common.ts'
 
 const tags = ['personas']
-const OPERATOR = { id: 'admin', scope: 'admin' } as const
 const CARD_BYTES_MAX = 16 * 1024 * 1024
 
 /** Card import by upload (the file's raw bytes as the body) and persona avatars. */
@@ -20,7 +19,7 @@ const cardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       summary: 'Import a character card file (PNG, CHARX or JSON) as a new persona',
       description: 'Send the file as the body: `Content-Type: image/png`, `application/zip` (CHARX), `application/octet-stream` (detected) or `application/json`. ' +
-        'An admin import has no owner (admin keys change it). A taken name is 409.',
+        'The persona belongs to the importing key\'s user, as with a create. A taken name is 409.',
       response: {
         201: Type.Object({ persona_id: Type.String(), name: Type.String(), format: Type.String(), warnings: Type.Array(Type.String()), lore_memories: Type.Integer() }),
         ...errorResponses(400, 409),
@@ -29,7 +28,7 @@ const cardRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const body = request.body as Buffer | object | undefined
     if (body === undefined || body === null) return reply.code(400).send({ statusCode: 400, code: 'BAD_REQUEST', error: 'Bad Request', message: 'the card file is the request body' })
-    const imported = await cards.importCard(Buffer.isBuffer(body) ? new Uint8Array(body) : body, OPERATOR)
+    const imported = await cards.importCard(Buffer.isBuffer(body) ? new Uint8Array(body) : body, request.user)
     return reply.code(201).send({
       persona_id: imported.persona.id, name: imported.persona.name, format: imported.format, warnings: imported.warnings, lore_memories: imported.loreMemories,
     })

@@ -80,7 +80,8 @@ export function createCardService ({ sqlite, personas, memory }: CardServiceDeps
         throw err
       }
       const body = imported.persona
-      const persona = await personas.create({ ...personaPatch(body), name: body.name }, user.scope === 'admin' ? null : user.id)
+      // the importer owns it, as with persona.create (admins may change any persona anyway)
+      const persona = await personas.create({ ...personaPatch(body), name: body.name }, user.id)
       write.run(JSON.stringify(imported.extras), file.avatar?.bytes ?? null, file.avatar?.mime ?? null, persona.id)
       cache.delete(persona.id)
       const loreMemories = await service.storeLore(persona.id, imported.extras)
