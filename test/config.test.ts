@@ -6,6 +6,7 @@ import type { Test } from 'tap'
 import { ConfigError, databaseUrl, loadConfig, parseConfig } from '../src/config/index.ts'
 import type { AppConfig } from '../src/config/index.ts'
 import { parseApiKeys } from '../src/config/env.ts'
+import { childEnv } from './child-env.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const REPO_CONFIG = path.join(ROOT, 'config.json')
@@ -464,7 +465,7 @@ t.test('databaseUrl', async (t) => {
 t.test('the command line', async (t) => {
   const run = (args: string[], env: Env) => spawnSync(process.execPath, [path.join('bin', 'persona-mcp.js'), ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: childEnv(env),
     encoding: 'utf8',
     timeout: 60_000,
   })

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { RpcClient } from './helpers/rpc-client.ts'
 import { startOllamaFixture } from './fixtures/ollama-server.ts'
+import { childEnv } from './child-env.ts'
 
 // The command line as a user runs it: a real process, real signals, a real socket.
 
@@ -14,7 +15,7 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 function run (args: string[], env: Record<string, string>) {
   return spawn(process.execPath, ['bin/persona-mcp.js', ...args], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', OLLAMA_HOST: 'http://127.0.0.1:9', VECTOR_STORE: 'local', ...env },
+    env: childEnv({ OLLAMA_HOST: 'http://127.0.0.1:9', VECTOR_STORE: 'local', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
 }

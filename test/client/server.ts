@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { childEnv } from '../child-env.ts'
 
 // Helpers for the client tests: a real server process (as `npm start` runs it) and the client as
 // a child process, each with a minimal environment so nothing from the test runner leaks in.
@@ -25,7 +26,7 @@ export async function startServer (t: Teardown, env: Record<string, string>): Pr
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pmcp-data-'))
   const child = spawn(process.execPath, ['bin/persona-mcp.js', 'serve'], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', VECTOR_STORE: 'local', ...env },
+    env: childEnv({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', VECTOR_STORE: 'local', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   t.teardown(async () => {
@@ -51,7 +52,7 @@ export async function startServer (t: Teardown, env: Record<string, string>): Pr
 export function runClient (script: string, args: string[], input = '', env: Record<string, string> = {}): Promise<{ code: number | null, stdout: string, stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', `client/${script}`, ...args], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PERSONA_CLIENT_HISTORY: '', ...env },
+    env: childEnv({ HOME: process.env.HOME ?? '/tmp', PERSONA_CLIENT_HISTORY: '', ...env }),
     stdio: ['pipe', 'pipe', 'pipe'],
   })
   let stdout = ''

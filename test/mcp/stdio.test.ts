@@ -6,6 +6,7 @@ import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotoc
 import { startOllamaFixture } from '../fixtures/ollama-server.ts'
 import { build } from '../helper.ts'
 import { exercise } from './flow.ts'
+import { NO_CHILD_COVERAGE } from '../child-env.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -15,7 +16,7 @@ async function spawnServer (t: Test, env: Record<string, string>) {
     command: process.execPath,
     args: ['bin/persona-mcp.js', 'stdio'],
     cwd: root,
-    env: { ...getDefaultEnvironment(), ...env },
+    env: { ...getDefaultEnvironment(), ...NO_CHILD_COVERAGE, ...env },
     stderr: 'pipe',
   })
   const errors: Error[] = []

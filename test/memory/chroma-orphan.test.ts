@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import { alive, chromaProcessesOn, readPidFile } from '../../src/memory/vector/chroma-orphans.ts'
 import { chromaCliPath, freePort } from '../../src/memory/vector/chroma-process.ts'
+import { childEnv } from '../child-env.ts'
 
 // The bundled Chroma dies with its server, however the server dies, and a start clears what an earlier one left.
 
@@ -15,7 +16,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 async function serve (t: Test, dataDir: string) {
   const child = spawn(process.execPath, ['bin/persona-mcp.js', 'serve'], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', OLLAMA_HOST: 'http://127.0.0.1:9', VECTOR_STORE: 'chroma', DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' },
+    env: childEnv({ OLLAMA_HOST: 'http://127.0.0.1:9', VECTOR_STORE: 'chroma', DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
