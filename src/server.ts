@@ -1,7 +1,7 @@
 import { Console } from 'node:console'
 import { buildApp } from './app.ts'
 import { ConfigError, databaseUrl, loadConfig, type AppConfig } from './config/index.ts'
-import { openDatabase } from './store/database.ts'
+import { openDatabase } from './store/sqlite/database.ts'
 import { serveStdio } from './mcp/stdio.ts'
 import pino from 'pino'
 

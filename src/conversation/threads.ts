@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import type { PrismaClient } from '../generated/prisma/client.ts'
-import { toSqlTime } from '../store/sql-time.ts'
+import { toSqlTime } from '../store/sqlite/sql-time.ts'
 import type { TranscriptMessage } from './prompt.ts'
 
 /** A user's conversation with one persona in one session, as the chat needs it. */

@@ -3,7 +3,7 @@ import { mayChangePersona } from '../personas/ownership.ts'
 import type { Persona } from '../personas/types.ts'
 import { domainError, ErrorCode } from '../rpc/errors.ts'
 import type { UserIdentity } from '../sessions/types.ts'
-import { toSqlTime } from '../store/sql-time.ts'
+import { toSqlTime } from '../store/sqlite/sql-time.ts'
 import type { MemoryRepository, MemoryRow } from './repository.ts'
 import type { Embedder, VectorIndex, Visibility } from './types.ts'
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type Database from 'better-sqlite3'
-import { fromSqlTime, toSqlTime } from '../store/sql-time.ts'
+import { fromSqlTime, toSqlTime } from '../store/sqlite/sql-time.ts'
 import type { Visibility } from './types.ts'
 
 // The Memory table through raw better-sqlite3: memory is the hot, set-based part of the data

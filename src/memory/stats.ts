@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3'
 import type { UserIdentity } from '../sessions/types.ts'
-import { toSqlTime } from '../store/sql-time.ts'
+import { toSqlTime } from '../store/sqlite/sql-time.ts'
 
 // Aggregates over the Memory table (original-api.md memory.stats and memory.shared_stats shapes).
 

@@ -3,7 +3,7 @@ import type { Persona, PersonaInput, PersonaPatch, Scores, StateInput } from './
 import type { InteractionState, Priority } from './state.ts'
 import { domainError, ErrorCode } from '../rpc/errors.ts'
 import type Database from 'better-sqlite3'
-import { toSqlTime } from '../store/sql-time.ts'
+import { toSqlTime } from '../store/sqlite/sql-time.ts'
 
 // Maps Persona rows to the domain type; the only file that knows the table's column names.
 

@@ -1,7 +1,7 @@
 import type { AppConfig } from '../config/index.ts'
 import type Database from 'better-sqlite3'
 import type { PrismaClient } from '../generated/prisma/client.ts'
-import { toSqlTime } from '../store/sql-time.ts'
+import { toSqlTime } from '../store/sqlite/sql-time.ts'
 import { createKeyedLock } from '../util/keyed-lock.ts'
 import { clampEmotion, driftFromTurn, initialEmotion, regenerateEmotion, type EmotionalState, type EmotionValues } from './emotions.ts'
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import type { PrismaClient, Relationship as RelationshipRow } from '../generated/prisma/client.ts'
-import { toSqlTime } from '../store/sql-time.ts'
+import { toSqlTime } from '../store/sqlite/sql-time.ts'
 import type { Dimensions, RelationshipType, RelationshipValues } from './rules.ts'
 
 export type RelationshipKind = 'persona' | 'user'

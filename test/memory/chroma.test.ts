@@ -8,7 +8,7 @@ import { startBundledChroma, freePort, type BundledChroma } from '../../src/memo
 import { collectionName, createChromaIndex, type ChromaIndex } from '../../src/memory/vector/chroma.ts'
 import { createVectorSource, vectorToBlob } from '../../src/memory/vector/sqlite-source.ts'
 import { createVectorStore } from '../../src/memory/vector/store.ts'
-import { openDatabase, type Store } from '../../src/store/database.ts'
+import { openDatabase, type SqliteDatabase } from '../../src/store/sqlite/database.ts'
 
 // Everything here runs against the real Chroma server bundled in the chromadb package.
 
@@ -153,7 +153,7 @@ t.test('chroma index: a failing server marks it unavailable with the error, hear
 
 // --- the store over a real SQLite database and a real Chroma ---
 
-async function database (t: Test): Promise<Store> {
+async function database (t: Test): Promise<SqliteDatabase> {
   const db = await openDatabase({ file: path.join(t.testdir(), 'db', 'persona.db') })
   t.teardown(() => db.close())
   for (const id of ['p1', 'p2']) await db.prisma.persona.create({ data: { id, name: id, nameKey: id, personalityTraits: {}, topicPreferences: {} } })
@@ -167,7 +167,7 @@ const TEXTS = [
 ]
 
 /** stores a memory as the memory service would: SQLite first (indexedAt NULL), then the index */
-async function remember (db: Store, embedder: Embedder, id: string, content: string, extra: { personaId?: string, userId?: string | null, visibility?: Visibility } = {}) {
+async function remember (db: SqliteDatabase, embedder: Embedder, id: string, content: string, extra: { personaId?: string, userId?: string | null, visibility?: Visibility } = {}) {
   const [vector] = await embedder.embed([content])
   const row = { id, personaId: extra.personaId ?? 'p1', userId: extra.userId ?? null, visibility: extra.visibility ?? 'private' as Visibility, vector }
   await db.prisma.memory.create({

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import t from 'tap'
-import { openDatabase } from '../../src/store/database.ts'
+import { openDatabase } from '../../src/store/sqlite/database.ts'
 import { DAY_MS, DECAY_MODES, decayedImportance, type DecayInput, type DecayParams } from '../../src/memory/rules/decay.ts'
 import { decayStatement, registerMathFunctions, runDecay } from '../../src/memory/rules/decay-sql.ts'
 

@@ -5,7 +5,7 @@ import { visibleTo, type Embedder, type IndexedMemory, type VectorQuery, type Vi
 import { createLocalIndex } from '../../src/memory/vector/local.ts'
 import { blobToVector, createVectorSource, vectorToBlob } from '../../src/memory/vector/sqlite-source.ts'
 import { createVectorStore } from '../../src/memory/vector/store.ts'
-import { openDatabase, type Store } from '../../src/store/database.ts'
+import { openDatabase, type SqliteDatabase } from '../../src/store/sqlite/database.ts'
 
 const silent = { debug () {}, info () {}, warn () {}, error () {} }
 const fakeEmbedder = (dimensions: number, id = `test-${dimensions}`): Embedder => ({ id, dimensions, embed: async () => [] })
@@ -145,7 +145,7 @@ t.test('local index: growth past the initial block and zero vectors', async (t) 
 
 // --- SQLite: a real migrated database ---
 
-async function database (t: Test): Promise<Store> {
+async function database (t: Test): Promise<SqliteDatabase> {
   const db = await openDatabase({ file: path.join(t.testdir(), 'persona.db') })
   t.teardown(() => db.close())
   for (const id of ['p1', 'p2']) await db.prisma.persona.create({ data: { id, name: id, nameKey: id, personalityTraits: {}, topicPreferences: {} } })
@@ -153,7 +153,7 @@ async function database (t: Test): Promise<Store> {
 }
 
 interface Seed { id: string, personaId?: string, userId?: string | null, visibility?: Visibility, content?: string, vector?: Float32Array, model?: string }
-async function addMemories (db: Store, seeds: Seed[]): Promise<void> {
+async function addMemories (db: SqliteDatabase, seeds: Seed[]): Promise<void> {
   await db.prisma.memory.createMany({
     data: seeds.map((s) => ({
       id: s.id, personaId: s.personaId ?? 'p1', userId: s.userId ?? null, visibility: s.visibility ?? 'private',

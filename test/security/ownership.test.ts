@@ -8,8 +8,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { startOllamaFixture, type OllamaFixture } from '../fixtures/ollama-server.ts'
 import { build, listen, type TestApp } from '../helper.ts'
 import { RpcClient } from '../helpers/rpc-client.ts'
-import { applyMigrations } from '../../src/store/migrations.ts'
-import { DEFAULT_MIGRATIONS_DIR } from '../../src/store/database.ts'
+import { applyMigrations } from '../../src/store/sqlite/migrations.ts'
+import { DEFAULT_MIGRATIONS_DIR } from '../../src/store/sqlite/database.ts'
 
 // Issue 11 items 4 and 5 and two of the low ones, as two client users (alice, bob) and an admin (ops)
 // meet them over real sockets: who sees whose events and memories, who may change which persona,

@@ -4,9 +4,9 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import Database from 'better-sqlite3'
-import { applyMigrations, MigrationError, readMigrations } from '../../src/store/migrations.ts'
-import { DEFAULT_MIGRATIONS_DIR, openDatabase, resolveDatabaseFile } from '../../src/store/database.ts'
-import { checkSchema, parseSchema } from '../../src/store/schema-check.ts'
+import { applyMigrations, MigrationError, readMigrations } from '../../src/store/sqlite/migrations.ts'
+import { DEFAULT_MIGRATIONS_DIR, openDatabase, resolveDatabaseFile } from '../../src/store/sqlite/database.ts'
+import { checkSchema, parseSchema } from '../../src/store/sqlite/schema-check.ts'
 
 const INIT = '20261127000000_init'
 /** every real migration, in order */

@@ -4,10 +4,10 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
-import { PrismaClient } from '../generated/prisma/client.ts'
+import { PrismaClient } from '../../generated/prisma/client.ts'
 import { applyMigrations, type ApplyResult, type MigrationLogger } from './migrations.ts'
 
-export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations', import.meta.url))
+export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../../prisma/migrations', import.meta.url))
 
 export interface OpenDatabaseOptions {
   /** `file:./data/persona.db`, `file:/abs/path.db` or `file:///abs/path.db` */
@@ -20,7 +20,7 @@ export interface OpenDatabaseOptions {
   busyTimeoutMs?: number
 }
 
-export interface Store {
+export interface SqliteDatabase {
   prisma: PrismaClient
   /** raw handle on the same file, for set-based hot work (decay, pruning, re-sync) */
   sqlite: Database.Database
@@ -42,7 +42,7 @@ export function resolveDatabaseFile (urlOrPath: string, cwd = process.cwd()): st
   return path.resolve(cwd, p)
 }
 
-export async function openDatabase (options: OpenDatabaseOptions): Promise<Store> {
+export async function openDatabase (options: OpenDatabaseOptions): Promise<SqliteDatabase> {
   const target = options.url ?? options.file
   if (target === undefined) throw new Error('openDatabase needs a url or a file')
   const file = resolveDatabaseFile(target)

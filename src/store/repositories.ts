@@ -1,0 +1,7 @@
+// Every repository port the domain declares, in one place: what one database implementation provides.
+// The ports themselves live with their domains (src/<domain>/repository.ts), so the domain never imports
+// the store and the folders stay acyclic (store -> domain, never back). A second database is one more
+// folder beside sqlite/ with its own createXRepositories(), chosen in openStore().
+
+export interface Repositories {
+}

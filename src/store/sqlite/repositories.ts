@@ -1,0 +1,9 @@
+import type { Repositories } from '../repositories.ts'
+import type { SqliteDatabase } from './database.ts'
+
+/** The SQLite implementation of every repository port, on one open database. */
+export function createSqliteRepositories (db: SqliteDatabase): Repositories {
+  void db
+  return {
+  }
+}
