@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs'
 import { fmt, percentile, tempDir } from './lib.ts'
-import { startBundledChroma } from '../src/memory/vector/chroma-process.ts'
-import { createChromaIndex } from '../src/memory/vector/chroma.ts'
-import { createLocalIndex } from '../src/memory/vector/local.ts'
+import { startBundledChroma } from '../src/store/vector/chroma-process.ts'
+import { createChromaIndex } from '../src/store/vector/chroma.ts'
+import { createLocalIndex } from '../src/store/vector/local.ts'
 import type { Embedder, IndexedMemory, VectorHit, VectorIndex, VectorQuery } from '../src/memory/types.ts'
 
 // Vector search latency for one persona's memories at 1k, 10k and 100k (384 dims): the local exact index and

@@ -1,10 +1,10 @@
 import path from 'node:path'
 import fp from 'fastify-plugin'
-import { selectEmbedder } from '../src/memory/embedders/select.ts'
-import { startBundledChroma, type BundledChroma } from '../src/memory/vector/chroma-process.ts'
-import { createChromaIndex } from '../src/memory/vector/chroma.ts'
-import { createVectorSource } from '../src/memory/vector/sqlite-source.ts'
-import { createVectorStore, type VectorStore } from '../src/memory/vector/store.ts'
+import { selectEmbedder } from '../src/llm/embedders/select.ts'
+import { startBundledChroma, type BundledChroma } from '../src/store/vector/chroma-process.ts'
+import { createChromaIndex } from '../src/store/vector/chroma.ts'
+import { createVectorSource } from '../src/store/sqlite/vector-source.ts'
+import { createVectorStore, type VectorStore } from '../src/store/vector/store.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

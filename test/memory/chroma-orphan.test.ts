@@ -4,8 +4,8 @@ import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
-import { alive, chromaProcessesOn, readPidFile } from '../../src/memory/vector/chroma-orphans.ts'
-import { chromaCliPath, freePort } from '../../src/memory/vector/chroma-process.ts'
+import { alive, chromaProcessesOn, readPidFile } from '../../src/store/vector/chroma-orphans.ts'
+import { chromaCliPath, freePort } from '../../src/store/vector/chroma-process.ts'
 import { childEnv } from '../child-env.ts'
 
 // The bundled Chroma dies with its server, however the server dies, and a start clears what an earlier one left.

@@ -1,8 +1,8 @@
 import t from 'tap'
 import { parseConfig } from '../../src/config/index.ts'
-import { createHashingEmbedder, embedText } from '../../src/memory/embedders/hashing.ts'
-import { createOllamaEmbedder, ollamaEmbedderId } from '../../src/memory/embedders/ollama.ts'
-import { selectEmbedder } from '../../src/memory/embedders/select.ts'
+import { createHashingEmbedder, embedText } from '../../src/llm/embedders/hashing.ts'
+import { createOllamaEmbedder, ollamaEmbedderId } from '../../src/llm/embedders/ollama.ts'
+import { selectEmbedder } from '../../src/llm/embedders/select.ts'
 import { startOllamaFixture } from '../fixtures/ollama-server.ts'
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + v * b[i], 0)

@@ -1,10 +1,10 @@
 import path from 'node:path'
 import t, { type Test } from 'tap'
-import { createHashingEmbedder } from '../../src/memory/embedders/hashing.ts'
+import { createHashingEmbedder } from '../../src/llm/embedders/hashing.ts'
 import { visibleTo, type Embedder, type IndexedMemory, type VectorQuery, type Visibility } from '../../src/memory/types.ts'
-import { createLocalIndex } from '../../src/memory/vector/local.ts'
-import { blobToVector, createVectorSource, vectorToBlob } from '../../src/memory/vector/sqlite-source.ts'
-import { createVectorStore } from '../../src/memory/vector/store.ts'
+import { createLocalIndex } from '../../src/store/vector/local.ts'
+import { blobToVector, createVectorSource, vectorToBlob } from '../../src/store/sqlite/vector-source.ts'
+import { createVectorStore } from '../../src/store/vector/store.ts'
 import { openDatabase, type SqliteDatabase } from '../../src/store/sqlite/database.ts'
 
 const silent = { debug () {}, info () {}, warn () {}, error () {} }

@@ -1,8 +1,8 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import type { Embedder, IndexedMemory, VectorHit, VectorIndex, VectorIndexStatus, VectorQuery } from '../types.ts'
+import type { Embedder, IndexedMemory, VectorHit, VectorIndex, VectorIndexStatus, VectorQuery } from '../../memory/types.ts'
 import type { ChromaIndex, VectorLogger } from './chroma.ts'
 import { createLocalIndex, type LocalIndex } from './local.ts'
-import type { VectorSource } from './sqlite-source.ts'
+import type { VectorSource } from '../sqlite/vector-source.ts'
 
 // The index the memory service talks to. SQLite holds every embedding; the store keeps an index in step:
 // - local: an in-process index loaded from SQLite at open;

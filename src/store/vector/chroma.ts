@@ -1,5 +1,5 @@
 import { ChromaClient, type Collection, type Where } from 'chromadb'
-import type { Embedder, IndexedMemory, VectorHit, VectorIndex, VectorIndexStatus, VectorQuery } from '../types.ts'
+import type { Embedder, IndexedMemory, VectorHit, VectorIndex, VectorIndexStatus, VectorQuery } from '../../memory/types.ts'
 
 // The vector index on a Chroma server. One collection per embedder, so vectors of different models or sizes
 // never meet; the visibility rule runs inside Chroma as a metadata filter. Embeddings always come from us

@@ -1,4 +1,4 @@
-import type { Embedder, IndexedMemory, VectorHit, VectorIndex, VectorQuery, Visibility } from '../types.ts'
+import type { Embedder, IndexedMemory, VectorHit, VectorIndex, VectorQuery, Visibility } from '../../memory/types.ts'
 
 // Exact cosine search in process. Vectors are normalised on the way in, so a search is one dot product per
 // candidate; a query only touches the blocks of the personas it names. The dot product is a 40-byte

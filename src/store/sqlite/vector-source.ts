@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3'
-import type { IndexedMemory, Visibility } from '../types.ts'
+import type { IndexedMemory, Visibility } from '../../memory/types.ts'
 
 // The Memory table as the vector index sees it, through raw better-sqlite3: a rebuild reads every embedding,
 // and Prisma costs ~40x more per statement. Writes keep Prisma's text formats so Prisma reads them back.
