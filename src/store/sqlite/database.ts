@@ -5,9 +5,10 @@ import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaClient } from '../../generated/prisma/client.ts'
+import { PROJECT_ROOT } from '../../util/project-root.ts'
 import { applyMigrations, type ApplyResult, type MigrationLogger } from './migrations.ts'
 
-export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../../prisma/migrations', import.meta.url))
+export const DEFAULT_MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'prisma', 'migrations')
 
 export interface OpenDatabaseOptions {
   /** `file:./data/persona.db`, `file:/abs/path.db` or `file:///abs/path.db` */
