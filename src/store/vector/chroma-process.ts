@@ -4,7 +4,7 @@ import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { fileURLToPath } from 'node:url'
+import { PROJECT_ROOT } from '../../util/project-root.ts'
 import { removePidFile, stopOrphans, writePidFile } from './chroma-orphans.ts'
 
 // The Chroma server bundled in the chromadb npm package (a native binding behind its CLI), run as a child
@@ -58,7 +58,7 @@ export function chromaCliPath (): string {
     const cli = path.resolve(path.dirname(entry), '..', 'cli.mjs')
     if (existsSync(cli)) return cli
   } catch { /* fall through to the project's own node_modules */ }
-  return fileURLToPath(new URL('../../../node_modules/chromadb/dist/cli.mjs', import.meta.url))
+  return path.join(PROJECT_ROOT, 'node_modules', 'chromadb', 'dist', 'cli.mjs')
 }
 
 /** A port that was free a moment ago: listen on 0, read it, close. */
