@@ -3,7 +3,7 @@ import createError from '@fastify/error'
 import { accessForRoute, isLoopback, originAllowed, type Access } from '../src/auth/access.ts'
 import { presentedKey } from '../src/auth/keys.ts'
 import { createAuthService, type AuthService } from '../src/auth/service.ts'
-import type { UserIdentity } from '../src/sessions/types.ts'
+import type { UserIdentity } from '../src/rpc/caller.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,7 +1,7 @@
 import type { ApiKeyConfig } from '../config/index.ts'
 import type { PrismaClient } from '../generated/prisma/client.ts'
 import { domainError, ErrorCode } from '../rpc/errors.ts'
-import type { UserIdentity } from '../sessions/types.ts'
+import type { UserIdentity } from '../rpc/caller.ts'
 import { hashSecret, newSecret, secretPrefix } from './keys.ts'
 
 export interface AuthServiceDeps {

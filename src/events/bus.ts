@@ -1,4 +1,4 @@
-import type { UserIdentity } from '../sessions/types.ts'
+import type { UserIdentity } from '../rpc/caller.ts'
 
 /** A watcher of events: a connection that asked for some topics. */
 export interface Subscriber {

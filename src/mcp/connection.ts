@@ -1,7 +1,7 @@
 import type { ServerNotification } from '@modelcontextprotocol/sdk/types.js'
 import type { RpcConnection, RpcLogger } from '../rpc/context.ts'
 import type { SessionService } from '../sessions/service.ts'
-import type { UserIdentity } from '../sessions/types.ts'
+import type { UserIdentity } from '../rpc/caller.ts'
 import type { RuntimeStats } from '../system/stats.ts'
 
 export type McpTransportKind = 'http' | 'websocket' | 'stdio'

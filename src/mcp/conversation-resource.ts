@@ -3,7 +3,7 @@ import type { ReadResourceResult, ResourceTemplate } from '@modelcontextprotocol
 import type { PersonaConversation } from '../conversation/p2p/store.ts'
 import type { PersonaService } from '../personas/service.ts'
 import { ErrorCode, RpcError } from '../rpc/errors.ts'
-import type { UserIdentity } from '../sessions/types.ts'
+import type { UserIdentity } from '../rpc/caller.ts'
 
 /** MCP's "resource not found" code (specification, server/resources "Error handling"). */
 export const RESOURCE_NOT_FOUND = -32002

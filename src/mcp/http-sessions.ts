@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 import type { RpcLogger } from '../rpc/context.ts'
-import type { UserIdentity } from '../sessions/types.ts'
+import type { UserIdentity } from '../rpc/caller.ts'
 import { createSendBound, pendingBytes, writeThrough, type BoundLimits, type SendBound } from '../transport/send-bound.ts'
 import type { McpSession } from './server.ts'
 

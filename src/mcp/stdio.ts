@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream'
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
-import type { UserIdentity } from '../sessions/types.ts'
+import type { UserIdentity } from '../rpc/caller.ts'
 import type { McpService, McpSession } from './server.ts'
 
 /**

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import type { UserIdentity } from '../sessions/types.ts'
+import type { UserIdentity } from '../rpc/caller.ts'
 import { toSqlTime } from '../store/sqlite/sql-time.ts'
 
 // Aggregates over the Memory table (original-api.md memory.stats and memory.shared_stats shapes).

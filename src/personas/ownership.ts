@@ -1,5 +1,5 @@
 import { domainError, ErrorCode } from '../rpc/errors.ts'
-import type { UserIdentity } from '../sessions/types.ts'
+import type { UserIdentity } from '../rpc/caller.ts'
 import type { Persona } from './types.ts'
 
 // Personas are shared: everyone may read and talk to every persona, but changing one (profile, state,

@@ -1,4 +1,4 @@
-import type { SessionState, UserIdentity } from '../sessions/types.ts'
+import type { SessionState, UserIdentity } from './caller.ts'
 
 /** The minimal logger the RPC layer needs; pino loggers satisfy it. */
 export interface RpcLogger {

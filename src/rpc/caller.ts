@@ -1,3 +1,6 @@
+// Who is calling and in which session: what every face's connection carries (rpc/context.ts). A leaf
+// file, so the RPC layer and the domains that read the caller never import each other for it.
+
 /** Who is calling: an API key's user, or the anonymous user when authentication is off. */
 export interface UserIdentity {
   readonly id: string
