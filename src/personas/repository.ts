@@ -1,122 +1,18 @@
-import type { PrismaClient, Persona as PersonaRow } from '../generated/prisma/client.ts'
-import type { Persona, PersonaInput, PersonaPatch, Scores, StateInput } from './types.ts'
-import type { InteractionState, Priority } from './state.ts'
-import { domainError, ErrorCode } from '../rpc/errors.ts'
-import type Database from 'better-sqlite3'
-import { toSqlTime } from '../store/sqlite/sql-time.ts'
+import type { InteractionState } from './state.ts'
+import type { Persona, PersonaInput, PersonaPatch } from './types.ts'
 
-// Maps Persona rows to the domain type; the only file that knows the table's column names.
+// What the persona service needs from a database. The service holds every persona in memory and writes
+// through this port, so reads never reach it; implementations live in src/store/<database>/.
 
-export function toPersona (row: PersonaRow): Persona {
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    backstory: row.backstory,
-    speakingStyle: row.speakingStyle,
-    personalityTraits: row.personalityTraits as Scores,
-    topicPreferences: row.topicPreferences as Scores,
-    charisma: row.charisma,
-    intelligence: row.intelligence,
-    socialRank: row.socialRank,
-    builtIn: row.builtIn,
-    ownerId: row.ownerId,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-    state: {
-      interestLevel: row.interestLevel,
-      interactionFatigue: row.interactionFatigue,
-      currentPriority: row.currentPriority as Priority,
-      availableTime: row.availableTime,
-      socialEnergy: row.socialEnergy,
-      cooldownUntil: row.cooldownUntil,
-      updatedAt: row.stateUpdatedAt.getTime(),
-    },
-  }
+export interface PersonaRepository {
+  /** every persona, oldest first (start-up) */
+  all (): Promise<Persona[]>
+  /** a new persona; a name taken (case-insensitively) is -32006 conflict */
+  insert (input: PersonaInput, builtIn: boolean, ownerId?: string | null): Promise<Persona>
+  /** the profile fields given (and the state, when given); a name taken is -32006 conflict */
+  update (id: string, patch: PersonaPatch): Promise<Persona>
+  /** the persona with its new state, stored (every chat turn: must be cheap); gone: -32001 */
+  saveState (persona: Persona, state: InteractionState): Promise<Persona>
+  /** the persona and everything that hangs on it (relationships naming it too) */
+  remove (id: string): Promise<void>
 }
-
-function stateColumns (state: StateInput | InteractionState) {
-  return {
-    interestLevel: state.interestLevel,
-    interactionFatigue: state.interactionFatigue,
-    currentPriority: state.currentPriority,
-    availableTime: state.availableTime,
-    socialEnergy: state.socialEnergy,
-    cooldownUntil: state.cooldownUntil,
-    ...('updatedAt' in state ? { stateUpdatedAt: new Date(state.updatedAt) } : {}),
-  }
-}
-
-function profileColumns (input: PersonaPatch) {
-  return {
-    name: input.name,
-    nameKey: input.name?.toLowerCase(),
-    description: input.description,
-    backstory: input.backstory,
-    speakingStyle: input.speakingStyle,
-    personalityTraits: input.personalityTraits,
-    topicPreferences: input.topicPreferences,
-    charisma: input.charisma,
-    intelligence: input.intelligence,
-    socialRank: input.socialRank,
-    ...(input.state ? stateColumns(input.state) : {}),
-  }
-}
-
-/** Two writers racing for one name: the unique index decides, the loser gets a clear conflict. */
-async function uniqueName<T> (name: string | undefined, write: Promise<T>): Promise<T> {
-  try {
-    return await write
-  } catch (err) {
-    if ((err as { code?: string }).code === 'P2002') {
-      throw domainError(ErrorCode.Conflict, `A persona named ${name ?? ''} already exists`, { name })
-    }
-    throw err
-  }
-}
-
-export function createPersonaRepository (prisma: PrismaClient, sqlite: Database.Database) {
-  // state changes come with every chat turn: one prepared statement, not a Prisma round trip
-  const updateState = sqlite.prepare(`UPDATE Persona SET interestLevel = @interestLevel, interactionFatigue = @interactionFatigue,
-    currentPriority = @currentPriority, availableTime = @availableTime, socialEnergy = @socialEnergy, cooldownUntil = @cooldownUntil,
-    stateUpdatedAt = @stateUpdatedAt, updatedAt = @updatedAt WHERE id = @id`)
-  return {
-    async all (): Promise<Persona[]> {
-      const rows = await prisma.persona.findMany({ orderBy: [{ createdAt: 'asc' }, { nameKey: 'asc' }] })
-      return rows.map(toPersona)
-    },
-    async insert (input: PersonaInput, builtIn: boolean, ownerId: string | null = null): Promise<Persona> {
-      const row = await uniqueName(input.name, prisma.persona.create({
-        data: {
-          ...profileColumns(input),
-          name: input.name,
-          nameKey: input.name.toLowerCase(),
-          personalityTraits: input.personalityTraits ?? {},
-          topicPreferences: input.topicPreferences ?? {},
-          builtIn,
-          ownerId,
-        },
-      }))
-      return toPersona(row)
-    },
-    async update (id: string, patch: PersonaPatch): Promise<Persona> {
-      return toPersona(await uniqueName(patch.name, prisma.persona.update({ where: { id }, data: profileColumns(patch) })))
-    },
-    /** The persona with its new state, stored. */
-    async saveState (persona: Persona, state: InteractionState): Promise<Persona> {
-      const updatedAt = new Date()
-      const changes = updateState.run({ ...state, id: persona.id, stateUpdatedAt: toSqlTime(state.updatedAt), updatedAt: toSqlTime(updatedAt.getTime()) }).changes
-      if (changes === 0) throw domainError(ErrorCode.PersonaNotFound, `Persona not found: ${persona.id}`, { persona_id: persona.id })
-      return { ...persona, state, updatedAt }
-    },
-    async remove (id: string): Promise<void> {
-      // persona-to-persona relationships name the persona in persona2Id too, without a foreign key
-      await prisma.$transaction([
-        prisma.relationship.deleteMany({ where: { kind: 'persona', persona2Id: id } }),
-        prisma.persona.delete({ where: { id } }),
-      ])
-    },
-  }
-}
-
-export type PersonaRepository = ReturnType<typeof createPersonaRepository>

@@ -2,6 +2,8 @@
 // The ports themselves live with their domains (src/<domain>/repository.ts), so the domain never imports
 // the store and the folders stay acyclic (store -> domain, never back). A second database is one more
 // folder beside sqlite/ with its own createXRepositories(), chosen in openStore().
+import type { PersonaRepository } from '../personas/repository.ts'
 
 export interface Repositories {
+  personas: PersonaRepository
 }

@@ -1,0 +1,120 @@
+import type { Persona as PersonaRow } from '../../generated/prisma/client.ts'
+import type { PersonaRepository } from '../../personas/repository.ts'
+import type { InteractionState, Priority } from '../../personas/state.ts'
+import type { Persona, PersonaPatch, Scores, StateInput } from '../../personas/types.ts'
+import { domainError, ErrorCode } from '../../rpc/errors.ts'
+import type { SqliteDatabase } from './database.ts'
+import { toSqlTime } from './sql-time.ts'
+
+// The Persona table: the only file that knows its profile and state columns (the card columns: cards.ts).
+
+export function toPersona (row: PersonaRow): Persona {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    backstory: row.backstory,
+    speakingStyle: row.speakingStyle,
+    personalityTraits: row.personalityTraits as Scores,
+    topicPreferences: row.topicPreferences as Scores,
+    charisma: row.charisma,
+    intelligence: row.intelligence,
+    socialRank: row.socialRank,
+    builtIn: row.builtIn,
+    ownerId: row.ownerId,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    state: {
+      interestLevel: row.interestLevel,
+      interactionFatigue: row.interactionFatigue,
+      currentPriority: row.currentPriority as Priority,
+      availableTime: row.availableTime,
+      socialEnergy: row.socialEnergy,
+      cooldownUntil: row.cooldownUntil,
+      updatedAt: row.stateUpdatedAt.getTime(),
+    },
+  }
+}
+
+function stateColumns (state: StateInput | InteractionState) {
+  return {
+    interestLevel: state.interestLevel,
+    interactionFatigue: state.interactionFatigue,
+    currentPriority: state.currentPriority,
+    availableTime: state.availableTime,
+    socialEnergy: state.socialEnergy,
+    cooldownUntil: state.cooldownUntil,
+    ...('updatedAt' in state ? { stateUpdatedAt: new Date(state.updatedAt) } : {}),
+  }
+}
+
+function profileColumns (input: PersonaPatch) {
+  return {
+    name: input.name,
+    nameKey: input.name?.toLowerCase(),
+    description: input.description,
+    backstory: input.backstory,
+    speakingStyle: input.speakingStyle,
+    personalityTraits: input.personalityTraits,
+    topicPreferences: input.topicPreferences,
+    charisma: input.charisma,
+    intelligence: input.intelligence,
+    socialRank: input.socialRank,
+    ...(input.state ? stateColumns(input.state) : {}),
+  }
+}
+
+/** Two writers racing for one name: the unique index decides, the loser gets a clear conflict. */
+async function uniqueName<T> (name: string | undefined, write: Promise<T>): Promise<T> {
+  try {
+    return await write
+  } catch (err) {
+    if ((err as { code?: string }).code === 'P2002') {
+      throw domainError(ErrorCode.Conflict, `A persona named ${name ?? ''} already exists`, { name })
+    }
+    throw err
+  }
+}
+
+/** Profiles through Prisma (rare writes); the state, written on every chat turn, by one prepared statement. */
+export function createSqlitePersonaRepository ({ prisma, sqlite }: SqliteDatabase): PersonaRepository {
+  const updateState = sqlite.prepare(`UPDATE Persona SET interestLevel = @interestLevel, interactionFatigue = @interactionFatigue,
+    currentPriority = @currentPriority, availableTime = @availableTime, socialEnergy = @socialEnergy, cooldownUntil = @cooldownUntil,
+    stateUpdatedAt = @stateUpdatedAt, updatedAt = @updatedAt WHERE id = @id`)
+  return {
+    async all () {
+      const rows = await prisma.persona.findMany({ orderBy: [{ createdAt: 'asc' }, { nameKey: 'asc' }] })
+      return rows.map(toPersona)
+    },
+    async insert (input, builtIn, ownerId = null) {
+      const row = await uniqueName(input.name, prisma.persona.create({
+        data: {
+          ...profileColumns(input),
+          name: input.name,
+          nameKey: input.name.toLowerCase(),
+          personalityTraits: input.personalityTraits ?? {},
+          topicPreferences: input.topicPreferences ?? {},
+          builtIn,
+          ownerId,
+        },
+      }))
+      return toPersona(row)
+    },
+    async update (id, patch) {
+      return toPersona(await uniqueName(patch.name, prisma.persona.update({ where: { id }, data: profileColumns(patch) })))
+    },
+    async saveState (persona, state) {
+      const updatedAt = new Date()
+      const changes = updateState.run({ ...state, id: persona.id, stateUpdatedAt: toSqlTime(state.updatedAt), updatedAt: toSqlTime(updatedAt.getTime()) }).changes
+      if (changes === 0) throw domainError(ErrorCode.PersonaNotFound, `Persona not found: ${persona.id}`, { persona_id: persona.id })
+      return { ...persona, state, updatedAt }
+    },
+    async remove (id) {
+      // persona-to-persona relationships name the persona in persona2Id too, without a foreign key
+      await prisma.$transaction([
+        prisma.relationship.deleteMany({ where: { kind: 'persona', persona2Id: id } }),
+        prisma.persona.delete({ where: { id } }),
+      ])
+    },
+  }
+}
