@@ -10,7 +10,7 @@ import { checkSchema, parseSchema } from '../../src/store/sqlite/schema-check.ts
 
 const INIT = '20261127000000_init'
 /** every real migration, in order */
-const ALL = readMigrations(DEFAULT_MIGRATIONS_DIR).map((m) => m.name)
+const ALL = readMigrations(DEFAULT_MIGRATIONS_DIR, 'sqlite').map((m) => m.name)
 const SCHEMA = readFileSync(fileURLToPath(new URL('../../prisma/schema.prisma', import.meta.url)), 'utf8')
 const initSql = (): string => readFileSync(path.join(DEFAULT_MIGRATIONS_DIR, INIT, 'migration.sql'), 'utf8')
 

@@ -2,30 +2,11 @@
 // Prisma's own `_prisma_migrations` table, so that Prisma's CLI (where its engines exist) sees the same history.
 // better-sqlite3 directly: this runs before Prisma connects, and the Prisma 7 CLI cannot migrate offline.
 import { toSqlTime } from './sql-time.ts'
-import { createHash, randomUUID } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import path from 'node:path'
+import { randomUUID } from 'node:crypto'
 import type BetterSqlite3 from 'better-sqlite3'
+import { checkHistory, MigrationError, readMigrations, type ApplyResult, type HistoryRow, type Migration, type MigrationLogger } from '../migration-files.ts'
 
-export interface MigrationLogger {
-  info (obj: object, msg?: string): void
-}
-
-export interface ApplyResult {
-  /** migrations applied by this call, in order */
-  applied: string[]
-  /** migrations that were already applied (checksum verified) */
-  skipped: string[]
-}
-
-export class MigrationError extends Error {
-  readonly migration: string | undefined
-  constructor (message: string, migration?: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'MigrationError'
-    this.migration = migration
-  }
-}
+export { MigrationError, readMigrations, type ApplyResult, type Migration, type MigrationLogger }
 
 // Prisma Migrate's DDL for SQLite, verbatim.
 const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
@@ -39,64 +20,15 @@ const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
 )`
 
-interface Row {
-  migration_name: string
-  checksum: string
-  started_at: string
-  finished_at: string | null
-  rolled_back_at: string | null
-}
-
-export interface Migration { name: string, sql: string, checksum: string }
-
 const now = (): string => toSqlTime()
-
-/** Migration folders (those holding a migration.sql), sorted by name as Prisma does. */
-export function readMigrations (dir: string): Migration[] {
-  if (!existsSync(dir)) throw new MigrationError(`migrations directory ${dir} does not exist`)
-  const lock = path.join(dir, 'migration_lock.toml')
-  if (existsSync(lock)) {
-    const provider = /^\s*provider\s*=\s*"([^"]+)"/m.exec(readFileSync(lock, 'utf8'))?.[1]
-    if (provider !== undefined && provider !== 'sqlite') {
-      throw new MigrationError(`${lock} is for provider "${provider}", not "sqlite"`)
-    }
-  }
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && existsSync(path.join(dir, e.name, 'migration.sql')))
-    .map((e) => e.name)
-    .sort()
-    .map((name) => {
-      const bytes = readFileSync(path.join(dir, name, 'migration.sql'))
-      return { name, sql: bytes.toString('utf8'), checksum: createHash('sha256').update(bytes).digest('hex') }
-    })
-}
 
 export function applyMigrations (db: BetterSqlite3.Database, dir: string, log?: MigrationLogger): ApplyResult {
   if (db.inTransaction) throw new MigrationError('applyMigrations cannot run inside a transaction')
   db.exec(MIGRATIONS_TABLE)
-  const migrations = readMigrations(dir)
-  const rows = () => db.prepare('SELECT migration_name, checksum, started_at, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at').all() as Row[]
+  const migrations = readMigrations(dir, 'sqlite')
+  const rows = () => db.prepare('SELECT migration_name, checksum, started_at, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at').all() as HistoryRow[]
 
-  // Prisma refuses to go on past a failed migration (P3009) until it is resolved.
-  const failed = rows().find((r) => r.finished_at === null && r.rolled_back_at === null)
-  if (failed !== undefined) {
-    throw new MigrationError(`Migration ${failed.migration_name} (started at ${failed.started_at}) failed; no new migrations will be applied. ` +
-      'Fix it, then mark it rolled back (`prisma migrate resolve --rolled-back ' + failed.migration_name +
-      '`, or set rolled_back_at in "_prisma_migrations") and run again.', failed.migration_name)
-  }
-
-  // Validate the whole history before touching anything: an edited applied migration is an error (as in Prisma).
-  const done = new Map(rows().filter((r) => r.finished_at !== null && r.rolled_back_at === null).map((r) => [r.migration_name, r]))
-  for (const m of migrations) {
-    const row = done.get(m.name)
-    if (row !== undefined && row.checksum !== m.checksum) {
-      throw new MigrationError(`Migration ${m.name} was modified after it was applied (checksum ${row.checksum} in the database, ` +
-        `${m.checksum} on disk). Restore the original file and put the change in a new migration.`, m.name)
-    }
-  }
-  const known = new Set(migrations.map((m) => m.name))
-  const missing = [...done.keys()].filter((name) => !known.has(name))
-  if (missing.length > 0) log?.info({ missing }, 'applied migrations missing from the migrations directory')
+  const done = checkHistory(migrations, rows(), log)
 
   const result: ApplyResult = { applied: [], skipped: [] }
   for (const m of migrations) {
