@@ -452,6 +452,15 @@ t.test('databaseUrl', async (t) => {
     t.equal(databaseUrl(config), 'file:/from-file.db')
   })
 
+  t.test('a postgresql:// URL is taken; anything that is neither file: nor postgres(ql):// stops start-up naming it', async (t) => {
+    for (const url of ['postgresql://app@db:5432/persona', 'postgres://app@db/persona']) {
+      t.equal(databaseUrl(loadConfig({ file: configFile(t, {}), env: { DATABASE_URL: url } })), url)
+    }
+    for (const url of ['postgresql:persona', './data/persona.db', 'mysql://db/persona', 'file:']) {
+      assertConfigError(t, () => loadConfig({ file: configFile(t, {}), env: { DATABASE_URL: url } }), { names: ['server.databaseUrl', url, 'DATABASE_URL'] })
+    }
+  })
+
   t.test('otherwise file:<dataDir>/persona.db', async (t) => {
     t.equal(databaseUrl(parseConfig({ server: { dataDir: '/var/lib/persona' } })), 'file:/var/lib/persona/persona.db')
     const fromEnv = loadConfig({ file: configFile(t, {}), env: { DATA_DIR: '/tmp/pdata' } })

@@ -17,7 +17,8 @@ const Server = section({
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   debug: Type.Boolean({ default: false }),
   dataDir: Type.String({ default: './data', minLength: 1 }),
-  databaseUrl: Type.Optional(Type.String({ minLength: 1, description: 'file:PATH; defaults to DATA_DIR/persona.db' })),
+  // anything else (a bare path, mysql://, a typo) must stop start-up: a bare `postgresql:...` was once taken as a file path
+  databaseUrl: Type.Optional(Type.String({ pattern: '^(file:.+|postgres(ql)?://.+)$', description: 'file:PATH (SQLite) or postgresql://USER@HOST:PORT/DB (PostgreSQL); defaults to DATA_DIR/persona.db' })),
   maxFrameBytes: Type.Integer({ default: 1048576, minimum: 1024, description: 'largest WebSocket frame; bigger closes with 1009' }),
   maxConnections: Type.Integer({ default: 1000, minimum: 1 }),
   maxBufferedBytes: Type.Integer({ default: 4194304, minimum: 1024, description: 'send bound per connection (WebSocket, MCP session): past it events are dropped and its requests no longer read' }),

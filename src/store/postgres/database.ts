@@ -1,13 +1,14 @@
 // Opens a PostgreSQL database: one pg pool, migrations applied under Prisma Migrate's advisory lock, then
 // Prisma (through @prisma/adapter-pg) on the same pool. Hot paths use the pool's prepared statements.
-import { fileURLToPath } from 'node:url'
+import path from 'node:path'
 import pg from 'pg'
 import { PrismaPg } from '@prisma/adapter-pg'
 import { PrismaClient } from '../../generated/prisma-pg/client.ts'
+import { PROJECT_ROOT } from '../../util/project-root.ts'
 import type { ApplyResult, MigrationLogger } from '../migration-files.ts'
 import { applyPostgresMigrations } from './migrations.ts'
 
-export const POSTGRES_MIGRATIONS_DIR = fileURLToPath(new URL('../../../prisma/postgres/migrations', import.meta.url))
+export const POSTGRES_MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'prisma', 'postgres', 'migrations')
 
 export interface PostgresDatabase {
   prisma: PrismaClient
