@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox'
 import { createOllamaProvider } from '../src/llm/ollama.ts'
 import { createLimitedLlm, type LimitedLlm } from '../src/llm/limited.ts'
 import { createResilientLlm, type ResilientLlm } from '../src/llm/resilient.ts'
-import { defineMethod } from '../src/rpc/registry.ts'
+import { defineMethod } from '../src/rpc/method.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import { createDispatcher, type Dispatcher } from '../src/rpc/dispatcher.ts'
+import { createDiscoverMethod } from '../src/rpc/openrpc.ts'
 import { MethodRegistry } from '../src/rpc/registry.ts'
 import { createRateLimiter, type RateLimiter } from '../src/limits/rate-limiter.ts'
 import { SERVER_VERSION } from '../src/version.ts'
@@ -25,7 +26,8 @@ export interface RpcPluginOptions {
 
 /** The one method registry every service adds its JSON-RPC methods to, and its dispatcher. */
 export default fp<RpcPluginOptions>(async (app, opts) => {
-  const registry = new MethodRegistry({ validateResults: opts.validateResults ?? false, version: SERVER_VERSION })
+  const registry = new MethodRegistry({ validateResults: opts.validateResults ?? false })
+  registry.addSystem(createDiscoverMethod(registry, SERVER_VERSION))
   const { rateLimits } = app.config
   const limiter = rateLimits.enabled ? createRateLimiter({ perConnection: rateLimits.connection, perKey: rateLimits.key }) : undefined
   const listeners: CallListener[] = []

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { Type } from '@sinclair/typebox'
-import { defineMethod } from '../src/rpc/registry.ts'
+import { defineMethod } from '../src/rpc/method.ts'
 import { build, buildWithClient, listen } from './helper.ts'
 import { RpcClient } from './helpers/rpc-client.ts'
 

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { PersonaService } from '../personas/service.ts'
 import { PersonaRef } from '../personas/schemas.ts'
-import { defineMethod } from '../rpc/registry.ts'
+import { defineMethod } from '../rpc/method.ts'
 import type { CardService } from './service.ts'
 
 /** base64 of a card file up to the library's byte bound (16 MiB), with room for the encoding */

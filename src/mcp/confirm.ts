@@ -1,7 +1,7 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { ElicitResultSchema } from '@modelcontextprotocol/sdk/types.js'
 import type { CallToolResult, ElicitRequest, ElicitResult, Tool } from '@modelcontextprotocol/sdk/types.js'
-import type { MethodDefinition } from '../rpc/registry.ts'
+import type { MethodDefinition } from '../rpc/method.ts'
 import type { RpcLogger } from '../rpc/context.ts'
 
 /** the extra tool argument that stands in for a confirmation where the client cannot ask its user */

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { defineMethod } from '../rpc/registry.ts'
+import { defineMethod } from '../rpc/method.ts'
 import { isProtected, type MemoryEditor } from './edit.ts'
 import type { MemoryRow } from './repository.ts'
 import { MemoryView, memoryView, VisibilitySchema } from './schemas.ts'

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { defineMethod } from '../rpc/registry.ts'
+import { defineMethod } from '../rpc/method.ts'
 import type { RpcContext } from '../rpc/context.ts'
 import { domainError, ErrorCode } from '../rpc/errors.ts'
 import type { SessionService } from '../sessions/service.ts'

@@ -4,7 +4,7 @@ import { requireChangeable } from '../personas/ownership.ts'
 import { PersonaRef } from '../personas/schemas.ts'
 import type { PersonaService } from '../personas/service.ts'
 import type { RpcContext } from '../rpc/context.ts'
-import { defineMethod } from '../rpc/registry.ts'
+import { defineMethod } from '../rpc/method.ts'
 import type { SessionService } from '../sessions/service.ts'
 import { emotionView, type EmotionService } from './emotion-service.ts'
 

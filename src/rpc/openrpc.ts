@@ -1,29 +1,9 @@
-import type { TSchema } from '@sinclair/typebox'
-import type { MethodDefinition } from './registry.ts'
-
-/** The subset of OpenRPC 1.3.2 (https://spec.open-rpc.org) that we produce. */
-export interface OpenRpcContentDescriptor {
-  name: string
-  description?: string
-  required?: boolean
-  schema: Record<string, unknown>
-}
-
-export interface OpenRpcMethod {
-  name: string
-  description: string
-  paramStructure: 'by-name'
-  params: OpenRpcContentDescriptor[]
-  result: OpenRpcContentDescriptor
-}
-
-export interface OpenRpcDocument {
-  openrpc: '1.3.2'
-  info: { title: string, version: string }
-  methods: OpenRpcMethod[]
-}
+import { Type, type TSchema } from '@sinclair/typebox'
+import { defineMethod, type MethodCatalog, type MethodDefinition } from './method.ts'
+import { OpenRpcDocumentSchema, type OpenRpcContentDescriptor, type OpenRpcDocument, type OpenRpcMethod } from './schemas.ts'
 
 export const SERVER_TITLE = 'Persona MCP Server'
+export const DISCOVER = 'rpc.discover'
 
 /**
  * Builds the document answered by `rpc.discover` straight from the method declarations.
@@ -33,7 +13,7 @@ export function buildOpenRpcDocument (methods: readonly MethodDefinition[], vers
   const doc: OpenRpcDocument = {
     openrpc: '1.3.2',
     info: { title: SERVER_TITLE, version },
-    methods: methods.map(describeMethod)
+    methods: methods.map(describeMethod),
   }
   return JSON.parse(JSON.stringify(doc)) as OpenRpcDocument
 }
@@ -53,6 +33,27 @@ function describeMethod (def: MethodDefinition): OpenRpcMethod {
     // we take named params only; saying so lets generated clients send objects
     paramStructure: 'by-name',
     params,
-    result: { name: 'result', schema: def.result }
+    result: { name: 'result', schema: def.result },
   }
+}
+
+/**
+ * rpc.discover, registered by name like any method: the OpenRPC document of the catalog's system and
+ * application methods (itself included), built once per change of the catalog.
+ */
+export function createDiscoverMethod (catalog: MethodCatalog, version: string): MethodDefinition {
+  let built: { revision: number, doc: OpenRpcDocument } | undefined
+  return defineMethod({
+    name: DISCOVER,
+    description: 'The OpenRPC document of this server: every method with its params and result schemas',
+    params: Type.Object({}),
+    result: OpenRpcDocumentSchema,
+    readOnly: true,
+    handler: () => {
+      if (built?.revision !== catalog.revision) {
+        built = { revision: catalog.revision, doc: buildOpenRpcDocument([...catalog.systemMethods(), ...catalog.list()], version) }
+      }
+      return built.doc
+    },
+  })
 }

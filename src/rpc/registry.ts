@@ -7,42 +7,12 @@ import { ANSWERED } from './answered.ts'
 import type { RpcContext } from './context.ts'
 import { MAX_PARAMS_DEPTH, nestedDeeperThan } from './depth.ts'
 import { domainError, ErrorCode, invalidParams, methodNotFound } from './errors.ts'
-import { buildOpenRpcDocument } from './openrpc.ts'
+import type { MethodCatalog, MethodDefinition } from './method.ts'
 import { describeSchemaError } from '../util/schema-errors.ts'
-import type { OpenRpcDocument } from './openrpc.ts'
-
-/**
- * A JSON-RPC method declared once: the same declaration validates params, feeds MCP tools and rpc.discover.
- * `handler` uses method syntax on purpose: it makes a typed definition assignable to `MethodDefinition`.
- */
-export interface MethodDefinition<P extends TObject = TObject, R extends TSchema = TSchema> {
-  readonly name: string
-  readonly description: string
-  readonly params: P
-  readonly result: R
-  /** true when the method changes nothing (MCP readOnlyHint, safe to retry) */
-  readonly readOnly?: boolean
-  /** 'admin': only callers with the admin scope (operator functions that touch every user's data) */
-  readonly scope?: 'admin'
-  /** deletes what cannot simply be made again (MCP destructiveHint; MCP asks the user before it runs) */
-  readonly destructive?: boolean
-  /** when only some calls delete: those whose arguments (as sent, defaults not filled in) this accepts */
-  destructiveWhen? (args: Readonly<Record<string, unknown>>): boolean
-  /** a second call with the same params changes nothing more (MCP idempotentHint) */
-  readonly idempotent?: boolean
-  handler (params: Static<P>, ctx: RpcContext): Static<R> | Promise<Static<R>>
-}
-
-/** Identity at runtime; exists so handler params and results are inferred from the schemas. */
-export function defineMethod<P extends TObject, R extends TSchema> (def: MethodDefinition<P, R>): MethodDefinition<P, R> {
-  return def
-}
 
 export interface RegistryOptions {
   /** check every handler result against its schema (tests): catches result schemas that lie */
   validateResults?: boolean
-  /** the server version reported by rpc.discover */
-  version?: string
 }
 
 interface Entry {
@@ -51,49 +21,70 @@ interface Entry {
   checkResult?: TypeCheck<TSchema>
   /** only schemas with defaults pay for the copy that Value.Default needs */
   hasDefaults: boolean
+  /** an `rpc.*` method (rpc.discover): JSON-RPC's own, not the application's */
+  system: boolean
 }
 
 const MAX_REPORTED_ERRORS = 5
-export const DISCOVER = 'rpc.discover'
+const SYSTEM_PREFIX = 'rpc.'
 
-export class MethodRegistry {
+export class MethodRegistry implements MethodCatalog {
   readonly #entries = new Map<string, Entry>()
   readonly #validateResults: boolean
-  readonly #version: string
-  #document: OpenRpcDocument | undefined
+  #revision = 0
 
   constructor (options: RegistryOptions = {}) {
     this.#validateResults = options.validateResults ?? false
-    this.#version = options.version ?? '0.0.0'
   }
 
   add (...defs: MethodDefinition[]): this {
     for (const def of defs) {
-      if (def.name.startsWith('rpc.')) throw new Error(`Method names starting with "rpc." are reserved: ${def.name}`)
-      if (this.#entries.has(def.name)) throw new Error(`Method already registered: ${def.name}`)
-      this.#entries.set(def.name, {
-        def,
-        check: TypeCompiler.Compile(def.params),
-        checkResult: this.#validateResults ? TypeCompiler.Compile(def.result) : undefined,
-        hasDefaults: hasDefaults(def.params)
-      })
+      if (def.name.startsWith(SYSTEM_PREFIX)) throw new Error(`Method names starting with "rpc." are reserved: ${def.name}`)
+      this.#register(def, false)
     }
-    this.#document = undefined
     return this
+  }
+
+  /** An `rpc.*` method (the JSON-RPC specification reserves the prefix for system extensions such as rpc.discover). */
+  addSystem (def: MethodDefinition): this {
+    if (!def.name.startsWith(SYSTEM_PREFIX)) throw new Error(`System method names start with "rpc.": ${def.name}`)
+    this.#register(def, true)
+    return this
+  }
+
+  #register (def: MethodDefinition, system: boolean): void {
+    if (this.#entries.has(def.name)) throw new Error(`Method already registered: ${def.name}`)
+    this.#entries.set(def.name, {
+      def,
+      check: TypeCompiler.Compile(def.params),
+      checkResult: this.#validateResults ? TypeCompiler.Compile(def.result) : undefined,
+      hasDefaults: hasDefaults(def.params),
+      system,
+    })
+    this.#revision++
+  }
+
+  get revision (): number {
+    return this.#revision
   }
 
   get (name: string): MethodDefinition | undefined {
     return this.#entries.get(name)?.def
   }
 
+  /** The application's methods (what MCP maps to tools); system methods are apart. */
   list (): MethodDefinition[] {
-    return Array.from(this.#entries.values(), (entry) => entry.def)
+    return this.#defs(false)
   }
 
-  /** The OpenRPC document of every registered method, built once per change of the registry. */
-  discover (): OpenRpcDocument {
-    this.#document ??= buildOpenRpcDocument(this.list(), this.#version)
-    return this.#document
+  systemMethods (): MethodDefinition[] {
+    return this.#defs(true)
+  }
+
+  #defs (system: boolean): MethodDefinition[] {
+    const out: MethodDefinition[] = []
+    for (const entry of this.#entries.values()) if (entry.system === system) out.push(entry.def)
+    return out
   }
 
   async call (name: string, rawParams: unknown, ctx: RpcContext): Promise<unknown> {
@@ -107,15 +98,13 @@ export class MethodRegistry {
    */
   invoke (name: string, rawParams: unknown, ctx: RpcContext): unknown {
     const entry = this.#entries.get(name)
-    if (entry === undefined) {
-      if (name === DISCOVER) return this.discover()
-      throw methodNotFound(name)
-    }
+    if (entry === undefined) throw methodNotFound(name)
     if (entry.def.scope === 'admin' && ctx.connection.user.scope !== 'admin') {
       throw domainError(ErrorCode.Forbidden, `${name} needs an API key with the admin scope`, { method: name })
     }
     let params: unknown
-    if (rawParams === undefined) params = {}
+    // an empty array names no parameter by position: it is no params (generic OpenRPC clients send it to rpc.discover)
+    if (rawParams === undefined || (Array.isArray(rawParams) && rawParams.length === 0)) params = {}
     else if (typeof rawParams !== 'object' || rawParams === null || Array.isArray(rawParams)) {
       throw invalidParams('Invalid params: params must be an object of named parameters (by-position arrays are not supported)')
     } else if (nestedDeeperThan(rawParams, MAX_PARAMS_DEPTH)) {

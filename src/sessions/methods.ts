@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { defineMethod } from '../rpc/registry.ts'
+import { defineMethod } from '../rpc/method.ts'
 import type { PersonaService } from '../personas/service.ts'
 import type { SessionService } from './service.ts'
 import type { SessionState } from './types.ts'

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { PrismaClient } from '../generated/prisma/client.ts'
 import type { PersonaService } from '../personas/service.ts'
-import { defineMethod } from '../rpc/registry.ts'
+import { defineMethod } from '../rpc/method.ts'
 import type { SessionService } from './service.ts'
 
 interface Snapshot {

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { defineMethod } from '../rpc/registry.ts'
+import { defineMethod } from '../rpc/method.ts'
 import type { UserData } from './data.ts'
 
 const Counts = Type.Record(Type.String(), Type.Integer(), { description: 'rows (and vector entries, summaries) by kind' })

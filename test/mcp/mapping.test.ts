@@ -6,7 +6,8 @@ import { promptNames } from '../../src/mcp/prompts.ts'
 import { page, toInputSchema, toOutputSchema } from '../../src/mcp/wire.ts'
 import { listedMethods, toolName, toTool } from '../../src/mcp/tools.ts'
 import type { McpDeps } from '../../src/mcp/server.ts'
-import { MethodRegistry, type MethodDefinition } from '../../src/rpc/registry.ts'
+import type { MethodDefinition } from '../../src/rpc/method.ts'
+import { MethodRegistry } from '../../src/rpc/registry.ts'
 import type { Persona } from '../../src/personas/types.ts'
 
 const quiet = { debug () {}, info () {}, warn () {}, error () {} }

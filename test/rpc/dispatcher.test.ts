@@ -6,7 +6,9 @@ import { build, listen } from '../helper.ts'
 import type { RpcConnection, RpcLogger } from '../../src/rpc/context.ts'
 import { createDispatcher } from '../../src/rpc/dispatcher.ts'
 import { domainError, ErrorCode } from '../../src/rpc/errors.ts'
-import { defineMethod, MethodRegistry } from '../../src/rpc/registry.ts'
+import { defineMethod } from '../../src/rpc/method.ts'
+import { createDiscoverMethod } from '../../src/rpc/openrpc.ts'
+import { MethodRegistry } from '../../src/rpc/registry.ts'
 
 interface LogEntry { level: string, obj: Record<string, unknown>, msg?: string }
 
@@ -18,7 +20,7 @@ function setup () {
   const gates = new Map<string, () => void>()
   const events: string[] = []
 
-  const registry = new MethodRegistry({ validateResults: true, version: '1.2.3' }).add(
+  const registry = new MethodRegistry({ validateResults: true }).add(
     defineMethod({
       name: 'subtract',
       description: 'minuend - subtrahend',
@@ -102,6 +104,7 @@ function setup () {
       }
     })
   )
+  registry.addSystem(createDiscoverMethod(registry, '1.2.3'))
   const dispatcher = createDispatcher({ registry, log })
   const connection: RpcConnection = {
     id: 'conn-7',
@@ -111,7 +114,7 @@ function setup () {
     notify () {},
     sendText: () => true
   }
-  return { dispatcher, connection, registry, logs, calls, gates, events }
+  return { dispatcher, connection, registry, log, logs, calls, gates, events }
 }
 
 /** A reply has result or error, never both; error.data only when there is data. */
@@ -331,8 +334,10 @@ t.test('rpc.discover over the wire: plain JSON matching the registry', async (t)
   const reply = await send(t, env, '{"jsonrpc":"2.0","method":"rpc.discover","id":1}')
   t.equal(reply.result.openrpc, '1.3.2')
   t.same(reply.result.info, { title: 'Persona MCP Server', version: '1.2.3' })
-  t.same(reply.result.methods.map((m: any) => m.name), env.registry.list().map((d) => d.name))
-  t.same(reply.result, env.registry.discover())
+  t.same(reply.result.methods.map((m: any) => m.name), ['rpc.discover', ...env.registry.list().map((d) => d.name)], 'itself first, then the methods')
+  t.same(reply.result, await env.registry.call('rpc.discover', undefined, { connection: env.connection, requestId: 2, log: env.log }))
+  const empty = await send(t, env, '{"jsonrpc":"2.0","method":"rpc.discover","params":[],"id":3}')
+  t.same(empty.result, reply.result, 'an empty params array is no params (generic OpenRPC clients send one)')
   const subtract = reply.result.methods.find((m: any) => m.name === 'subtract')
   t.same(subtract.params, [
     { name: 'minuend', required: true, schema: { type: 'number' } },

@@ -3,7 +3,9 @@ import { Type } from '@sinclair/typebox'
 import type { RpcConnection, RpcContext, RpcLogger } from '../../src/rpc/context.ts'
 import { domainError, ErrorCode, errorReason, isRpcError, RpcError, toErrorObject } from '../../src/rpc/errors.ts'
 import { failure, isFailure, notification, request, success } from '../../src/rpc/messages.ts'
-import { defineMethod, MethodRegistry } from '../../src/rpc/registry.ts'
+import { defineMethod } from '../../src/rpc/method.ts'
+import { createDiscoverMethod } from '../../src/rpc/openrpc.ts'
+import { MethodRegistry } from '../../src/rpc/registry.ts'
 
 const silent: RpcLogger = { debug () {}, info () {}, warn () {}, error () {} }
 const connection: RpcConnection = {
@@ -31,7 +33,8 @@ const echo = defineMethod({
 })
 
 function registry (validateResults = false): MethodRegistry {
-  return new MethodRegistry({ validateResults, version: '9.9.9' }).add(echo)
+  const r = new MethodRegistry({ validateResults }).add(echo)
+  return r.addSystem(createDiscoverMethod(r, '9.9.9'))
 }
 
 async function rejection (p: Promise<unknown>): Promise<RpcError> {
@@ -135,13 +138,17 @@ t.test('results are validated only when enabled', async (t) => {
   t.same(await registry(true).call('test.echo', { message: 'ok' }, ctx), { text: 'ok' })
 })
 
-t.test('rpc.discover: OpenRPC document from the registry, cached, invalidated on add', async (t) => {
-  const r = registry()
-  const doc = await r.call('rpc.discover', undefined, ctx) as Record<string, any>
+t.test('rpc.discover: a system method, the OpenRPC document of the registry, cached, rebuilt on add', async (t) => {
+  const r = registry(true)
+  const discover = async () => await r.call('rpc.discover', undefined, ctx) as Record<string, any>
+  const doc = await discover()
   t.equal(doc.openrpc, '1.3.2')
   t.same(doc.info, { title: 'Persona MCP Server', version: '9.9.9' })
-  t.same(doc.methods.map((m: { name: string }) => m.name), r.list().map((d) => d.name))
-  const m = doc.methods[0]
+  t.same(r.list().map((d) => d.name), ['test.echo'], 'system methods are not the application\'s (MCP tools)')
+  t.same(r.systemMethods().map((d) => d.name), ['rpc.discover'])
+  t.same(doc.methods.map((m: { name: string }) => m.name), ['rpc.discover', 'test.echo'], 'it describes itself too')
+  t.match(doc.methods[0].result.schema, { type: 'object', properties: { openrpc: { const: '1.3.2' }, methods: { type: 'array' } } }, 'its result is typed')
+  const m = doc.methods[1]
   t.equal(m.description, 'Echoes a message')
   t.same(m.params.map((p: { name: string, required: boolean }) => [p.name, p.required]),
     [['message', true], ['times', false], ['loud', false]], 'a param with a default is not required')
@@ -149,10 +156,14 @@ t.test('rpc.discover: OpenRPC document from the registry, cached, invalidated on
   t.same(m.result, { name: 'result', schema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] } })
   t.same(JSON.parse(JSON.stringify(doc)), doc, 'plain JSON')
   t.equal(Object.getOwnPropertySymbols(m.params[0].schema).length, 0, 'no TypeBox symbols')
-  t.equal(r.discover(), doc, 'cached')
+  t.equal(await discover(), doc, 'cached')
   r.add(defineMethod({ name: 'test.more', description: 'y', params: Type.Object({}), result: Type.Null(), handler: () => null }))
-  t.not(r.discover(), doc, 'invalidated by add')
-  t.equal(r.discover().methods.length, 2)
+  const rebuilt = await discover()
+  t.not(rebuilt, doc, 'rebuilt after add')
+  t.equal(rebuilt.methods.length, 3)
+  t.throws(() => r.addSystem({ ...echo, name: 'test.system' }), /start with "rpc."/)
+  t.throws(() => r.addSystem(r.systemMethods()[0]!), /already registered/)
+  t.rejects(new MethodRegistry().call('rpc.discover', undefined, ctx), { code: -32601 }, 'only where it was registered')
 })
 
 t.test('errors: domain errors carry reason, details and retry_after', async (t) => {
@@ -181,5 +192,4 @@ t.test('message builders', async (t) => {
   t.notOk(isFailure(success(1, 2)))
   t.ok(isRpcError(domainError(ErrorCode.Busy, 'queue full', { retry_after: 3 })))
   t.notOk(isRpcError(new Error('x')))
-  t.same(new MethodRegistry().discover().info.version, '0.0.0')
 })
