@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import { loadConfig } from '../../src/config/index.ts'
 import { ENV_OVERRIDES } from '../../src/config/env.ts'
+import { interpolate } from '../helpers/compose.ts'
 
 // No Docker engine runs where the tests do, so the deployment files are checked by reading them:
 // docker-compose.yml against the config the server really loads, the Dockerfile against its contract.
@@ -12,35 +13,21 @@ import { ENV_OVERRIDES } from '../../src/config/env.ts'
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8')
 
-/** Compose's variable substitution: $$, $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}. */
-function interpolate (value: unknown, env: Record<string, string | undefined>): any {
-  if (Array.isArray(value)) return value.map((v) => interpolate(v, env))
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env)]))
-  if (typeof value !== 'string') return value
-  return value.replace(/\$\$|\$\{(\w+)(?:(:?[-?])([^}]*))?\}|\$(\w+)/g, (match, name?: string, op?: string, arg?: string, bare?: string) => {
-    if (match === '$$') return '$'
-    if (bare !== undefined) return env[bare] ?? ''
-    const current = env[name as string]
-    const unset = op?.startsWith(':') ? !current : current === undefined
-    if (op?.endsWith('?') && unset) throw new Error(`required variable ${name} is missing a value: ${arg}`)
-    return op?.endsWith('-') && unset ? arg as string : current ?? ''
-  })
-}
-
 const raw = parse(read('docker-compose.yml'))
 const compose = interpolate(raw, { API_KEYS: 'ops:s3cret-key:admin' })
 const { app, ollama, chroma } = compose.services
 const pull = compose.services['ollama-pull']
 
 t.test('services, ports and volumes', async (t) => {
-  t.same(Object.keys(compose.services).sort(), ['app', 'chroma', 'ollama', 'ollama-pull'])
+  // the default profile: services without a profile (test/deploy/scale.test.ts checks profile "scale")
+  t.same(Object.keys(compose.services).filter((name) => compose.services[name].profiles === undefined).sort(), ['app', 'chroma', 'ollama', 'ollama-pull'])
   t.same(app.build, '.')
   t.same(app.ports, ['8000:8000'], 'the server port, and only it, is published')
   t.notOk(ollama.ports ?? chroma.ports, 'Ollama and Chroma stay on the internal network')
   t.same(app.volumes, ['app-data:/data'])
   t.same(ollama.volumes, ['ollama-models:/root/.ollama'])
   t.same(chroma.volumes, ['chroma-data:/data'], 'Chroma 1.x keeps its data under /data')
-  t.same(Object.keys(compose.volumes).sort(), ['app-data', 'chroma-data', 'ollama-models'])
+  t.same(Object.keys(compose.volumes).sort(), ['app-data', 'chroma-data', 'ollama-models', 'postgres-data'])
   t.match(chroma.image, /^chromadb\/chroma:1\.\d+\.\d+$/, 'Chroma pinned to a 1.x release')
   t.match(ollama.image, /^ollama\/ollama:\d+\.\d+\.\d+$/)
   t.equal(pull.image, ollama.image, 'the pull job uses the same Ollama CLI')
