@@ -5,7 +5,7 @@ import type { RpcConnection, RpcContext } from '../rpc/context.ts'
 import { promptNames } from './prompts.ts'
 import { CONVERSATION_TEMPLATE } from './conversation-resource.ts'
 import { RESOURCE_TEMPLATES } from './resources.ts'
-import type { McpDeps } from './server.ts'
+import type { McpDeps } from './types.ts'
 
 /** the specification's cap on values per completion */
 export const MAX_COMPLETIONS = 100

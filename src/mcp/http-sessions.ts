@@ -5,7 +5,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 import type { RpcLogger } from '../rpc/context.ts'
 import type { UserIdentity } from '../rpc/caller.ts'
 import { createSendBound, pendingBytes, writeThrough, type BoundLimits, type SendBound } from '../transport/send-bound.ts'
-import type { McpSession } from './server.ts'
+import type { McpSession } from './types.ts'
 
 export interface HttpSessionsOptions {
   open: (user: UserIdentity) => McpSession

@@ -7,7 +7,7 @@ import type { Persona } from '../personas/types.ts'
 import type { RpcConnection } from '../rpc/context.ts'
 import { personaIcons } from './icons.ts'
 import { page } from './wire.ts'
-import type { McpDeps } from './server.ts'
+import type { McpDeps } from './types.ts'
 
 const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '')
 

@@ -6,7 +6,7 @@ import { ErrorCode, RpcError } from '../rpc/errors.ts'
 import { CONVERSATION_TEMPLATE, conversationIdOf, readConversation } from './conversation-resource.ts'
 import { personaIcons } from './icons.ts'
 import { page } from './wire.ts'
-import type { McpDeps } from './server.ts'
+import type { McpDeps } from './types.ts'
 
 /** MCP's "resource not found" code (specification, server/resources "Error handling"). */
 const RESOURCE_NOT_FOUND = -32002

@@ -1,60 +1,18 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { GetPromptRequestSchema, McpError, ReadResourceRequestSchema } from '@modelcontextprotocol/sdk/types.js'
-import type { RateLimiter } from '../limits/rate-limiter.ts'
-import type { PromptSection } from '../conversation/service.ts'
-import type { ResilientLlm } from '../llm/resilient.ts'
-import type { PersonaService } from '../personas/service.ts'
-import type { RpcConnection, RpcLogger } from '../rpc/context.ts'
 import type { RpcError } from '../rpc/errors.ts'
-import type { MethodRegistry } from '../rpc/registry.ts'
-import type { SessionService } from '../sessions/service.ts'
 import type { UserIdentity } from '../rpc/caller.ts'
-import type { InFlight } from '../transport/in-flight.ts'
 import { SERVER_NAME, SERVER_VERSION } from '../version.ts'
 import { registerCompletions } from './completions.ts'
-import { openConnection, type ConnectionStats, type McpTransportKind } from './connection.ts'
+import { openConnection, type McpTransportKind } from './connection.ts'
 import { registerLogging } from './logging.ts'
 import { registerPrompts } from './prompts.ts'
 import { registerResources } from './resources.ts'
-import { createSubscriptions, type SubscriptionDeps } from './subscriptions.ts'
+import { createSubscriptions } from './subscriptions.ts'
 import { SessionTaskStore } from './tasks.ts'
 import { registerTools } from './tools.ts'
-
-export interface McpDeps {
-  registry: MethodRegistry
-  sessions: SessionService
-  personas: PersonaService
-  /** the system-prompt sections of a chat turn (memories, feelings, mood), for the role-play prompts */
-  promptSections: () => readonly PromptSection[]
-  log: RpcLogger
-  /** tools, resources and prompts per list page */
-  pageSize: number
-  stats?: ConnectionStats
-  /** tool calls are tracked here, so shutdown lets them finish */
-  inFlight?: InFlight
-  /** the rate limiter JSON-RPC requests meet: tools/call, resources/read and prompts/get take a token each (stdio is exempt) */
-  limiter?: Pick<RateLimiter, 'admit'>
-  /** the model going down and coming back (notifications/message to every session) */
-  llmStateChanges?: ResilientLlm['onStateChange']
-  /** topics of a persona's recent persona-to-persona conversations that this user may see (topic completions) */
-  recentTopics?: (personaId: string, user: UserIdentity) => Promise<string[]>
-  /** the newest persona-to-persona conversations the user may read, for completing conversation://{conversation_id} */
-  recentConversations?: (user: UserIdentity) => Promise<string[]>
-  /** resource subscriptions: where changes come from (bus, chat turns), conversation://{id} reads, and their bounds */
-  events?: SubscriptionDeps['events']
-  conversations?: SubscriptionDeps['conversations']
-  chatTurns?: SubscriptionDeps['chatTurns']
-  subscriptionLimits?: SubscriptionDeps['limits']
-}
-
-/** One MCP session: an SDK Server on one transport, with its own RpcConnection (session, persona, user). */
-export interface McpSession {
-  readonly server: Server
-  readonly connection: RpcConnection
-  /** closes the transport; the session is released when it has closed */
-  close (): Promise<void>
-}
+import type { McpDeps, McpSession } from './types.ts'
 
 const INSTRUCTIONS = 'AI personas with character, state and memory. Call persona_list, pick one with persona_switch ' +
   '(this MCP session\'s current persona), then talk with persona_chat. persona://{id} resources hold each persona\'s ' +

@@ -1,7 +1,8 @@
 import type { Readable, Writable } from 'node:stream'
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { UserIdentity } from '../rpc/caller.ts'
-import type { McpService, McpSession } from './server.ts'
+import type { McpService } from './server.ts'
+import type { McpSession } from './types.ts'
 
 /**
  * Who a stdio client is: whoever can start this process can read its data directory, so it is the same

@@ -11,7 +11,7 @@ import { confirmCall, withConfirmArg, withoutConfirmArg } from './confirm.ts'
 import type { Notify, SessionLog } from './logging.ts'
 import { TASK_TOOLS, type SessionTaskStore } from './tasks.ts'
 import { isObjectSchema, page, toInputSchema, toOutputSchema } from './wire.ts'
-import type { McpDeps } from './server.ts'
+import type { McpDeps } from './types.ts'
 
 /** Their notifications arrive long after the call, outside any request: MCP has no place for them. */
 const NOT_TOOLS = new Set(['events.subscribe', 'events.unsubscribe'])
