@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-// `persona-mcp [serve|migrate|stdio]`: runs the TypeScript sources through tsx's loader.
-import { register } from 'tsx/esm/api'
+// `persona-mcp [serve|migrate|stdio]`: runs the compiled server in dist/ (no TypeScript compiler at run time),
+// building it first when it is missing or older than the sources (a fresh clone, an edit since the last build).
+import { ensureBuilt } from './build.js'
 
-register()
-await import('../src/server.ts')
+try {
+  await ensureBuilt()
+} catch (err) {
+  process.stderr.write(`persona-mcp: ${err instanceof Error ? err.message : String(err)}\n`)
+  process.exit(1)
+}
+await import('../dist/src/server.js')

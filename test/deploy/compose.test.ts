@@ -97,14 +97,19 @@ t.test('Dockerfile: multi-stage, production deps, non-root, health', async (t) =
   t.match(runtime.join('\n'), /ENV [^\n]*HOST=0\.0\.0\.0[^\n]*DATA_DIR=\/data/)
   t.ok(runtime.includes('VOLUME ["/data"]'))
   t.equal(runtime.at(-1), 'CMD ["node", "bin/persona-mcp.js", "serve"]')
+  // compiled before the prune (TypeScript is a dev dependency); the image runs dist/ and holds no sources
+  t.match(build, /node bin\/build\.js[^\n]*npm prune --omit=dev/, 'dist/ is built before the dev dependencies go')
+  t.ok(runtime.includes('COPY --from=build /app/dist ./dist'), 'the image ships dist/')
+  t.notOk(runtime.some((l) => /^COPY --from=build \/app\/(src|plugins) /.test(l)), 'and not the TypeScript sources')
   const pkg = JSON.parse(read('package.json'))
-  t.ok(pkg.dependencies.tsx, 'tsx survives the prune: the server runs through it')
+  t.ok(pkg.devDependencies.typescript && !pkg.dependencies.typescript, 'no compiler in the image')
+  t.ok(pkg.dependencies.tsx, 'tsx survives the prune: the terminal client runs through it')
 })
 
 t.test('.dockerignore keeps host builds out but not what the image needs', async (t) => {
   const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))
-  for (const entry of ['node_modules', 'src/generated', '.git', 'data']) t.ok(ignored.includes(entry), `${entry} ignored`)
-  for (const needed of ['bin', 'src', 'plugins', 'prisma', 'client', 'scripts', 'package.json', 'package-lock.json', 'config.json', 'tsconfig.json', 'prisma.config.ts']) {
+  for (const entry of ['node_modules', 'src/generated', 'dist', '.git', 'data']) t.ok(ignored.includes(entry), `${entry} ignored`)
+  for (const needed of ['bin', 'src', 'plugins', 'prisma', 'client', 'scripts', 'package.json', 'package-lock.json', 'config.json', 'tsconfig.json', 'tsconfig.build.json', 'prisma.config.ts']) {
     t.notOk(ignored.includes(needed), `${needed} reaches the build`)
   }
 })
