@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
-# The Persona MCP server. It runs its TypeScript sources through tsx (bin/persona-mcp.js), so the
-# image holds the sources plus the production node_modules; there is no compiled dist/.
+# The Persona MCP server. The build stage compiles the TypeScript sources to dist/ (bin/build.js, tsc);
+# the image holds dist/ plus the production node_modules, no sources, and runs no compiler.
 # Both stages use the same Debian (bookworm) so native modules built in one load in the other.
 
 FROM node:20-bookworm-slim AS build
@@ -19,10 +19,12 @@ RUN npm ci --no-audit --no-fund
 
 COPY . .
 # The Prisma client is generated into src/generated (git-ignored, and kept out by .dockerignore):
-# generate it here from the copied schema, then drop the dev dependencies (tap, typescript, types).
-# tsx stays: it is a production dependency because the server runs through it.
+# generate it here from the copied schema, compile everything to dist/ (TypeScript is a dev dependency),
+# then drop the dev dependencies (tap, typescript, types). tsx stays for the terminal client.
 RUN node scripts/prisma-generate.mjs \
  && test -d src/generated/prisma \
+ && node bin/build.js \
+ && test -f dist/src/server.js \
  && npm prune --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 
@@ -38,8 +40,8 @@ WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/package.json /app/package-lock.json /app/config.json /app/tsconfig.json ./
 COPY --from=build /app/bin ./bin
-COPY --from=build /app/src ./src
-COPY --from=build /app/plugins ./plugins
+# the compiled server (src/ and plugins/ as JavaScript); bin/persona-mcp.js runs it as it is
+COPY --from=build /app/dist ./dist
 # migrations are applied by the server itself at start-up (src/store/migrations.ts)
 COPY --from=build /app/prisma ./prisma
 # the terminal client: `docker compose exec app npm run client -- --api-key KEY`
