@@ -25,6 +25,7 @@ RUN node scripts/prisma-generate.mjs \
  && test -d src/generated/prisma \
  && node bin/build.js \
  && test -f dist/src/server.js \
+ && node scripts/build-console.mjs \
  && npm prune --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 
@@ -46,6 +47,8 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/prisma ./prisma
 # the terminal client: `docker compose exec app npm run client -- --api-key KEY`
 COPY --from=build /app/client ./client
+# the web console's built assets, served at /console
+COPY --from=build /app/console/dist ./console/dist
 
 # The data directory belongs to the unprivileged `node` user of the base image; a fresh named
 # volume mounted here takes over this ownership.

@@ -18,6 +18,7 @@ import conversationPlugin from '../plugins/conversation.ts'
 import vectorPlugin from '../plugins/vector.ts'
 import memoryPlugin from '../plugins/memory.ts'
 import cardsPlugin from '../plugins/cards.ts'
+import usersPlugin from '../plugins/users.ts'
 import relationshipPlugin from '../plugins/relationship.ts'
 import swaggerPlugin from '../plugins/swagger.ts'
 import websocketRpcPlugin from '../plugins/websocket-rpc.ts'
@@ -25,6 +26,7 @@ import mcpPlugin from '../plugins/mcp.ts'
 import heartbeatPlugin from '../plugins/heartbeat.ts'
 import metricsPlugin from '../plugins/metrics.ts'
 import adminRoutes from '../plugins/admin/index.ts'
+import consolePlugin from '../plugins/console.ts'
 
 export interface AppOptions {
   config: Readonly<AppConfig>
@@ -52,12 +54,14 @@ export const app = fp<AppOptions>(async (fastify, { config, validateResults }) =
   await fastify.register(vectorPlugin)
   await fastify.register(memoryPlugin)
   await fastify.register(cardsPlugin)
+  await fastify.register(usersPlugin)
   await fastify.register(relationshipPlugin)
   await fastify.register(websocketRpcPlugin)
   await fastify.register(mcpPlugin)
   await fastify.register(heartbeatPlugin)
   await fastify.register(metricsPlugin)
   await fastify.register(adminRoutes, { prefix: '/admin/v1' })
+  await fastify.register(consolePlugin)
 }, { name: 'persona-mcp-app' })
 
 export type BuildOptions = Omit<AppOptions, 'config'> & Pick<FastifyServerOptions, 'logger' | 'forceCloseConnections'>

@@ -1,15 +1,15 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
+import { chromiumMissing, launchBrowser } from './helpers/browser.ts'
 import { build } from './helper.ts'
 
 // Swagger UI in a real headless Chromium: the operations render, "Authorize" takes the admin key,
 // and "Try it out" -> "Execute" on GET /admin/v1/personas shows the live 200 response.
 
-const CHROMIUM = '/usr/bin/chromium'
 const KEY = 'super-secret-1'
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (apt-get install chromium; CI installs it)`
+const skip = chromiumMissing
 // beside tap's fixtures (.tap/ is git-ignored); the test's own testdir is the app's data and goes at its end
 const SCREENSHOT = fileURLToPath(new URL('../.tap/swagger-ui-failure.png', import.meta.url))
 
@@ -20,13 +20,7 @@ t.test('Swagger UI: authorise, try it out, execute', { skip }, async (t) => {
   if (address === null || typeof address === 'string') throw new Error('no TCP address')
   const base = `http://127.0.0.1:${address.port}`
 
-  const browser: Browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  })
-  // closed before the app: teardowns run last-registered first
-  t.teardown(() => browser.close())
+  const browser = await launchBrowser(t)
   const page: Page = await browser.newPage()
   page.setDefaultTimeout(20_000)
   const pageErrors: string[] = []

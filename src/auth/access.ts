@@ -2,14 +2,15 @@
 
 export type Access = 'public' | 'client' | 'admin'
 
-const PUBLIC = new Set(['/', '/health', '/ready', '/docs'])
+const PUBLIC = new Set(['/', '/health', '/ready', '/docs', '/console'])
 
 /**
  * The access a route gets from the URL pattern it was registered with (never from a request's text):
- * health and the API documentation are open, admin routes and metrics need the admin scope, the rest any key.
+ * health, the API documentation and the web console's files are open, admin routes and metrics need the admin scope, the rest any key.
  */
 export function accessForRoute (pattern: string): Access {
-  if (PUBLIC.has(pattern) || pattern.startsWith('/docs/')) return 'public'
+  // the web console's files are public like the docs: the page itself signs in before it calls the API
+  if (PUBLIC.has(pattern) || pattern.startsWith('/docs/') || pattern.startsWith('/console/')) return 'public'
   if (pattern === '/admin' || pattern.startsWith('/admin/') || pattern === '/metrics') return 'admin'
   return 'client'
 }

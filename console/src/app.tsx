@@ -1,0 +1,49 @@
+import { useCallback, useEffect, useState } from 'preact/hooks'
+import { connect, type Api } from './api/connect.ts'
+import { ApiContext } from './api/context.ts'
+import { forgetKey, storedKey, storeKey } from './api/key-store.ts'
+import { Shell } from './layout/Shell.tsx'
+import { SignIn } from './signin/SignIn.tsx'
+
+type Phase = { name: 'connecting' } | { name: 'signin', message?: string } | { name: 'ready', api: Api }
+
+/** Why a sign-in failed, in words: the socket alone cannot tell a refused key from a server that is down. */
+async function failureMessage (key: string | undefined): Promise<string | undefined> {
+  const up = await fetch('/health').then((r) => r.ok, () => false)
+  if (!up) return 'The server cannot be reached.'
+  return key ? 'The server did not accept this key.' : undefined
+}
+
+/** Opens with the key kept for this tab (none: the server may have no keys, as on loopback), else asks for one. */
+export function App () {
+  const [phase, setPhase] = useState<Phase>({ name: 'connecting' })
+
+  const signIn = useCallback(async (key: string | undefined) => {
+    setPhase({ name: 'connecting' })
+    try {
+      const api = await connect(key)
+      if (key) storeKey(key)
+      api.rpc.onClose(() => setPhase({ name: 'signin', message: 'The connection to the server closed. Sign in again.' }))
+      setPhase({ name: 'ready', api })
+    } catch (err) {
+      if (key) forgetKey()
+      setPhase({ name: 'signin', message: await failureMessage(key) ?? (key ? (err as Error).message : undefined) })
+    }
+  }, [])
+
+  const signOut = useCallback(() => {
+    forgetKey()
+    if (phase.name === 'ready') phase.api.rpc.close()
+    setPhase({ name: 'signin' })
+  }, [phase])
+
+  useEffect(() => { void signIn(storedKey()) }, [signIn])
+
+  if (phase.name === 'connecting') return <p class="boot" role="status">Connecting…</p>
+  if (phase.name === 'signin') return <SignIn message={phase.message} onSignIn={signIn} />
+  return (
+    <ApiContext.Provider value={phase.api}>
+      <Shell onSignOut={signOut} />
+    </ApiContext.Provider>
+  )
+}

@@ -1,0 +1,20 @@
+export interface Turn {
+  turn_number: number
+  speaker_id: string
+  speaker_name: string
+  content: string
+  response_type: string
+  continue_score: number
+  tokens_remaining: number
+  ended: boolean
+  end_reason: string | null
+}
+
+export interface Standing {
+  affinity: number
+  trust: number
+  respect: number
+  intimacy: number
+  relationship_type: string
+  interaction_count: number
+}
