@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox'
 import fp from 'fastify-plugin'
 import { createMemoryStats, statsViewer } from '../src/memory/stats.ts'
 import { publishStateChanges, regenerationJob } from '../src/personas/events.ts'
@@ -20,7 +21,8 @@ export default fp(async (app) => {
   app.rpc.registry.add(...createPersonaMethods({
     personas,
     sessions: app.sessions,
-    memoryStats: async (personaId, user) => memoryStats.persona(personaId, statsViewer(user)),
+    // until the memory side names its figures (src/memory/schemas.ts)
+    memoryStats: { schema: Type.Object({ total_memories: Type.Integer() }, { additionalProperties: true }), of: async (personaId, user) => memoryStats.persona(personaId, statsViewer(user)) },
   }))
   publishStateChanges(personas, app.events)
   app.scheduler.every('persona-regeneration', app.config.personas.regenerationCron, regenerationJob(personas, app.log))

@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3'
 import type { PromptContext } from '../conversation/service.ts'
 import type { MemoryService } from '../memory/service.ts'
 import type { PersonaService } from '../personas/service.ts'
@@ -14,13 +13,13 @@ import { cardToPersonaInput, personaBodyOf, personaToCard, type CardExtras } fro
 import { writePngCard } from './png.ts'
 import type { Card } from './schema.ts'
 import { cardPromptSection } from './prompt.ts'
+import type { CardRepository } from './repository.ts'
 
 // Character cards wired to personas (issue 16): import (persona + extras + avatar + lore memories),
 // export (V3 JSON or PNG with both chunks), avatars, and the card's prompt section.
-// The card columns of Persona (cardExtras, avatar, avatarMime) are read and written here, raw.
 
 export interface CardServiceDeps {
-  sqlite: Database.Database
+  repository: CardRepository
   personas: PersonaService
   memory: MemoryService
 }
@@ -30,39 +29,40 @@ export interface ImportedCard {
   format: 'json' | 'png' | 'charx'
   warnings: string[]
   loreMemories: number
+  extras: CardExtras
+  hasAvatar: boolean
 }
+
+/** how many of the latest messages a lorebook scans for its keys, beside the new one */
+const LORE_SCAN_MESSAGES = 16
 
 /** A CardError as the -32602 clients see: `data.reason` invalid_params, the card's own reason and field beside it. */
 export function cardInvalid (err: CardError) {
   return domainError(ErrorCode.InvalidParams, `Invalid card: ${err.message}`, { card_reason: err.reason, field: err.field ?? null })
 }
 
-export function createCardService ({ sqlite, personas, memory }: CardServiceDeps) {
-  const readExtras = sqlite.prepare('SELECT cardExtras FROM Persona WHERE id = ?')
-  const readAvatar = sqlite.prepare('SELECT avatar, avatarMime FROM Persona WHERE id = ?')
-  const write = sqlite.prepare('UPDATE Persona SET cardExtras = ?, avatar = ?, avatarMime = ? WHERE id = ?')
-  // extras are read on every prompt: cached per persona id (imports are the only writer)
+export function createCardService ({ repository, personas, memory }: CardServiceDeps) {
+  // extras are read on every prompt: cached per persona id (this service is their only writer)
   const cache = new Map<string, CardExtras | null>()
+  personas.onRemoved((persona) => { cache.delete(persona.id) })
 
-  const extrasOf = (personaId: string): CardExtras | undefined => {
-    if (!cache.has(personaId)) {
-      const row = readExtras.get(personaId) as { cardExtras: string | null } | undefined
-      cache.set(personaId, row?.cardExtras ? JSON.parse(row.cardExtras) as CardExtras : null)
+  const extrasOf = async (personaId: string): Promise<CardExtras | undefined> => {
+    let extras = cache.get(personaId)
+    if (extras === undefined) {
+      extras = await repository.extras(personaId) ?? null
+      cache.set(personaId, extras)
     }
-    return cache.get(personaId) ?? undefined
+    return extras ?? undefined
   }
 
   const service = {
     extrasOf,
 
-    avatarOf (personaId: string): Avatar | undefined {
-      const row = readAvatar.get(personaId) as { avatar: Buffer | null, avatarMime: string | null } | undefined
-      return row?.avatar && row.avatarMime ? { bytes: Buffer.from(row.avatar), mime: row.avatarMime } : undefined
-    },
+    avatarOf: (personaId: string): Promise<Avatar | undefined> => repository.avatar(personaId),
 
     /** The stored avatar, or a generated monogram PNG. */
-    avatarOrGenerated (persona: Persona): Avatar {
-      return service.avatarOf(persona.id) ?? { bytes: avatarPng(persona.name), mime: 'image/png' }
+    async avatarOrGenerated (persona: Persona): Promise<Avatar> {
+      return await repository.avatar(persona.id) ?? { bytes: avatarPng(persona.name), mime: 'image/png' }
     },
 
     /**
@@ -82,10 +82,10 @@ export function createCardService ({ sqlite, personas, memory }: CardServiceDeps
       const body = imported.persona
       // the importer owns it, as with persona.create (admins may change any persona anyway)
       const persona = await personas.create({ ...personaPatch(body), name: body.name }, user.id)
-      write.run(JSON.stringify(imported.extras), file.avatar?.bytes ?? null, file.avatar?.mime ?? null, persona.id)
-      cache.delete(persona.id)
+      await repository.save(persona.id, imported.extras, file.avatar)
+      cache.set(persona.id, imported.extras)
       const loreMemories = await service.storeLore(persona.id, imported.extras)
-      return { persona, format: file.format, warnings: imported.warnings, loreMemories }
+      return { persona, format: file.format, warnings: imported.warnings, loreMemories, extras: imported.extras, hasAvatar: file.avatar !== undefined }
     },
 
     /** The lorebook's enabled entries as the persona's own lore memories: pinned (never decayed or pruned). */
@@ -104,20 +104,17 @@ export function createCardService ({ sqlite, personas, memory }: CardServiceDeps
     },
 
     /** The persona as a V3 card (its extras and persona_mcp extension), JSON or a PNG with ccv3 and chara chunks. */
-    exportCard (persona: Persona): { card: Card, png: () => Buffer } {
-      const { card } = personaToCard({ persona: personaBodyOf(persona), extras: extrasOf(persona.id) })
-      return { card, png: () => writePngCard(service.avatarOrGenerated(persona).bytes, card) }
+    async exportCard (persona: Persona): Promise<{ card: Card, png: () => Promise<Buffer> }> {
+      const { card } = personaToCard({ persona: personaBodyOf(persona), extras: await extrasOf(persona.id) })
+      return { card, png: async () => writePngCard((await service.avatarOrGenerated(persona)).bytes, card) }
     },
 
-    forget (personaId: string): void { cache.delete(personaId) },
-
     /** The card's texts and activated lore for this turn (undefined for personas without a card). */
-    promptSection (context: PromptContext): Promise<string | undefined> {
-      const extras = extrasOf(context.persona.id)
-      if (!extras) return Promise.resolve(undefined)
-      const recent = (sqlite.prepare('SELECT content FROM Message WHERE conversationId = ? ORDER BY turnNumber DESC, createdAt DESC LIMIT 16')
-        .all(context.conversationId) as Array<{ content: string }>).map((r) => r.content).reverse()
-      return Promise.resolve(cardPromptSection(extras, [...recent, context.message], context.conversationId, context.persona.name))
+    async promptSection (context: PromptContext): Promise<string | undefined> {
+      const extras = await extrasOf(context.persona.id)
+      if (!extras) return undefined
+      const recent = await repository.recentTexts(context.conversationId, LORE_SCAN_MESSAGES)
+      return cardPromptSection(extras, [...recent, context.message], context.conversationId, context.persona.name)
     },
   }
   return service

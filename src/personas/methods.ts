@@ -1,21 +1,27 @@
-import { Type } from '@sinclair/typebox'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { defineMethod } from '../rpc/method.ts'
 import type { RpcContext } from '../rpc/context.ts'
 import { domainError, ErrorCode } from '../rpc/errors.ts'
 import type { SessionService } from '../sessions/service.ts'
 import type { UserIdentity } from '../rpc/caller.ts'
-import { PersonaCreateBody, PersonaPatchBody, PersonaRef, PersonaSummary, PersonaView, PriorityName } from './schemas.ts'
+import {
+  OptionalPersonaParam, PersonaCreateBody, PersonaCreated, PersonaGetResult, PersonaIdParam, PersonaList, PersonaPatchBody, PersonaRemoved,
+  PersonaStatus, PersonaSwitched, PersonaUpdated,
+} from './schemas.ts'
 import { requireChangeable } from './ownership.ts'
-import { ConditionView, conditionView } from './condition-view.ts'
+import { conditionView } from './condition-view.ts'
 import type { PersonaService } from './service.ts'
 import type { Persona } from './types.ts'
 import { personaPatch, personaSummary, personaView } from './views.ts'
 
-export interface PersonaMethodDeps {
+export interface PersonaMethodDeps<M extends TSchema = TSchema> {
   personas: PersonaService
   sessions: SessionService
-  /** memory figures for persona.status; the memory service supplies them */
-  memoryStats: (personaId: string, user: UserIdentity) => Promise<Record<string, unknown>>
+  /** memory figures for persona.status, and their wire shape; the memory side supplies both */
+  memoryStats: {
+    schema: M
+    of (personaId: string, user: UserIdentity): Promise<Static<M>>
+  }
 }
 
 /** The connection's current persona; a deleted one is cleared from the session. */
@@ -34,11 +40,10 @@ export function personaOrCurrent (deps: Pick<PersonaMethodDeps, 'personas' | 'se
   return ref === undefined ? currentPersona(deps, ctx) : deps.personas.get(ref)
 }
 
-const PersonaIdParam = Type.Object({ persona_id: PersonaRef })
-const OptionalPersonaParam = Type.Object({ persona_id: Type.Optional(PersonaRef) })
-
-export function createPersonaMethods (deps: PersonaMethodDeps) {
+/** `memoryStats` is checked against its schema here, at the caller; inside, its figures pass through as they are */
+export function createPersonaMethods<M extends TSchema> (deps: PersonaMethodDeps<M>) {
   const { personas, sessions } = deps
+  const memoryStats: PersonaMethodDeps['memoryStats'] = deps.memoryStats
   const target = (ctx: RpcContext, ref?: string) => personaOrCurrent(deps, ctx, ref)
 
   return [
@@ -47,7 +52,7 @@ export function createPersonaMethods (deps: PersonaMethodDeps) {
       description: 'List all personas with their availability.',
       readOnly: true,
       params: Type.Object({}),
-      result: Type.Object({ personas: Type.Array(PersonaSummary), total_count: Type.Integer(), available_count: Type.Integer() }),
+      result: PersonaList,
       handler: () => {
         const list = personas.list().map((p) => personaSummary(p, personas))
         return { personas: list, total_count: list.length, available_count: list.filter((p) => p.available).length }
@@ -58,8 +63,7 @@ export function createPersonaMethods (deps: PersonaMethodDeps) {
       description: 'Get one persona (by id or name) with its full profile and interaction state.',
       readOnly: true,
       params: PersonaIdParam,
-      // flat, and under `persona` too: clients of the earlier server read result.persona.id
-      result: Type.Composite([PersonaView, Type.Object({ persona: PersonaView })]),
+      result: PersonaGetResult,
       handler: ({ persona_id }) => {
         const view = personaView(personas.get(persona_id), personas)
         return { ...view, persona: view }
@@ -71,15 +75,7 @@ export function createPersonaMethods (deps: PersonaMethodDeps) {
       description: 'Make a persona (id or case-insensitive name) the current persona of this session. ' +
         'Refused while it is unavailable only where personas.refuseWhenExhausted is on.',
       params: PersonaIdParam,
-      result: Type.Object({
-        persona_id: Type.String(),
-        name: Type.String(),
-        description: Type.String(),
-        status: Type.Literal('active'),
-        social_energy: Type.Integer(),
-        available_time: Type.Integer(),
-        current_priority: PriorityName,
-      }),
+      result: PersonaSwitched,
       handler: async ({ persona_id }, ctx) => {
         const persona = personas.admitUser(persona_id)
         await sessions.setPersona(ctx.connection.session, persona.id)
@@ -99,17 +95,12 @@ export function createPersonaMethods (deps: PersonaMethodDeps) {
       description: 'Profile, interaction state and memory figures of a persona (default: the current one).',
       readOnly: true,
       params: OptionalPersonaParam,
-      result: Type.Object({
-        persona: Type.Omit(PersonaView, ['interaction_state']),
-        interaction_state: PersonaView.properties.interaction_state,
-        memory_stats: Type.Record(Type.String(), Type.Unknown()),
-        condition: ConditionView,
-      }),
+      result: PersonaStatus(memoryStats.schema),
       handler: async ({ persona_id }, ctx) => {
         const chosen = target(ctx, persona_id)
         const { interaction_state, ...persona } = personaView(chosen, personas)
         return {
-          persona, interaction_state, memory_stats: await deps.memoryStats(persona.id, ctx.connection.user), condition: conditionView(personas.condition(chosen)),
+          persona, interaction_state, memory_stats: await memoryStats.of(persona.id, ctx.connection.user), condition: conditionView(personas.condition(chosen)),
         }
       },
     }),
@@ -117,7 +108,7 @@ export function createPersonaMethods (deps: PersonaMethodDeps) {
       name: 'persona.create',
       description: 'Create a persona. Names are unique, case-insensitively. It is yours: only you (and admin keys) may change or delete it.',
       params: PersonaCreateBody,
-      result: Type.Object({ persona_id: Type.String(), name: Type.String(), created: Type.Literal(true) }),
+      result: PersonaCreated,
       handler: async (body, ctx) => {
         const persona = await personas.create({ ...personaPatch(body), name: body.name }, ctx.connection.user.id)
         return { persona_id: persona.id, name: persona.name, created: true as const }
@@ -129,7 +120,7 @@ export function createPersonaMethods (deps: PersonaMethodDeps) {
       description: 'Change a persona\'s profile or state; only the fields given change. Built-ins cannot be renamed. ' +
         'Client keys may change only the personas they created (others: -32005 forbidden); admin keys any.',
       params: Type.Composite([PersonaIdParam, PersonaPatchBody]),
-      result: Type.Object({ persona_id: Type.String(), updated: Type.Literal(true), persona: PersonaView }),
+      result: PersonaUpdated,
       handler: async ({ persona_id, ...body }, ctx) => {
         const { id } = requireChangeable(personas.get(persona_id), ctx.connection.user)
         const persona = await personas.update(id, personaPatch(body))
@@ -143,7 +134,7 @@ export function createPersonaMethods (deps: PersonaMethodDeps) {
       description: 'Delete a persona with its conversations and memories. Built-in personas cannot be deleted; ' +
         'client keys may delete only the personas they created (others: -32005 forbidden).',
       params: PersonaIdParam,
-      result: Type.Object({ persona_id: Type.String(), name: Type.String(), deleted: Type.Literal(true), message: Type.String() }),
+      result: PersonaRemoved,
       handler: async ({ persona_id }, ctx) => {
         const { id } = requireChangeable(personas.get(persona_id), ctx.connection.user)
         const persona = await personas.delete(id)

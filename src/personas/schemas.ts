@@ -1,4 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { ConditionView } from './condition-view.ts'
 import { PRIORITIES } from './state.ts'
 
 // Wire shapes of personas (snake_case, original-api.md), shared by the JSON-RPC methods,
@@ -73,6 +74,34 @@ const ProfileFields = {
 
 export const PersonaCreateBody = Type.Object({ name: PersonaName, ...ProfileFields })
 export const PersonaPatchBody = Type.Object({ name: Type.Optional(PersonaName), ...ProfileFields })
+
+export const PersonaIdParam = Type.Object({ persona_id: PersonaRef })
+export const OptionalPersonaParam = Type.Object({ persona_id: Type.Optional(PersonaRef) })
+
+export const PersonaList = Type.Object({ personas: Type.Array(PersonaSummary), total_count: Type.Integer(), available_count: Type.Integer() })
+/** flat, and under `persona` too: clients of the earlier server read result.persona.id */
+export const PersonaGetResult = Type.Composite([PersonaView, Type.Object({ persona: PersonaView })])
+export const PersonaSwitched = Type.Object({
+  persona_id: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+  status: Type.Literal('active'),
+  social_energy: Type.Integer(),
+  available_time: Type.Integer(),
+  current_priority: PriorityName,
+})
+/** persona.status; the memory figures are the memory side's shape, handed in (memory imports personas, not back) */
+export const PersonaStatus = <M extends TSchema>(memoryStats: M) => Type.Object({
+  persona: Type.Omit(PersonaView, ['interaction_state']),
+  interaction_state: InteractionStateView,
+  memory_stats: memoryStats,
+  condition: ConditionView,
+})
+export const PersonaCreated = Type.Object({ persona_id: Type.String(), name: Type.String(), created: Type.Literal(true) })
+export const PersonaUpdated = Type.Object({ persona_id: Type.String(), updated: Type.Literal(true), persona: PersonaView })
+export const PersonaRemoved = Type.Object({ persona_id: Type.String(), name: Type.String(), deleted: Type.Literal(true), message: Type.String() })
+/** the admin API's answer to a delete */
+export const PersonaDeleted = Type.Object({ id: Type.String(), name: Type.String(), deleted: Type.Literal(true) })
 
 export type PersonaCreateBody = Static<typeof PersonaCreateBody>
 export type PersonaPatchBody = Static<typeof PersonaPatchBody>

@@ -158,6 +158,15 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
       return persona
     },
 
+    /** The store cleared these personas' owner (their creator's data was erased): the cache follows. */
+    async disowned (ids: readonly string[]): Promise<void> {
+      // under each persona's lock: a state change in flight would otherwise store its owner back
+      await Promise.all(ids.map((id) => withLock(id, async () => {
+        const persona = cache.get(id)
+        if (persona) store({ ...persona, ownerId: null })
+      })))
+    },
+
     /** Changes a persona's state from its latest value (changes to one persona never interleave). */
     async setState (id: string, change: (state: InteractionState) => InteractionState): Promise<Persona> {
       const { id: personaId } = service.get(id)

@@ -3,7 +3,13 @@
 // the store and the folders stay acyclic (store -> domain, never back). A second database is one more
 // folder beside sqlite/ with its own createXRepositories(), chosen in openStore().
 import type { PersonaRepository } from '../personas/repository.ts'
+import type { CardRepository } from '../cards/repository.ts'
+import type { UserDataRepository } from '../users/repository.ts'
 
 export interface Repositories {
   personas: PersonaRepository
+  /** the card columns of personas */
+  cards: CardRepository
+  /** a user's rows in every table (export, erase) */
+  userData: UserDataRepository
 }

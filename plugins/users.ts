@@ -1,0 +1,22 @@
+import fp from 'fastify-plugin'
+import { createUserMethods } from '../src/users/methods.ts'
+import { createUserDataService, type UserDataService } from '../src/users/service.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** a user's data: export and erase */
+    userData: UserDataService
+  }
+}
+
+/** A user's data rights: user.export and user.erase over every table, and the vector index. */
+export default fp(async (app) => {
+  const userData = createUserDataService({
+    repository: app.store.userData,
+    index: app.vectors,
+    disowned: (ids) => app.personas.disowned(ids),
+    log: app.log.child({ component: 'users' }),
+  })
+  app.decorate('userData', userData)
+  app.rpc.registry.add(...createUserMethods({ data: userData }))
+}, { name: 'users', dependencies: ['db', 'rpc', 'persona', 'vector'] })
