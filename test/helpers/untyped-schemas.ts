@@ -22,7 +22,8 @@ export function untypedParts (schema: unknown, open: ReadonlySet<string> = new S
   if (type === 'object') return objectParts(schema, open, path, at)
   if (type === 'array') {
     const { items, prefixItems } = schema
-    if (Array.isArray(prefixItems ?? items)) return (prefixItems ?? items as unknown[]).flatMap((item: unknown, i: number) => untypedParts(item, open, `${path}/${i}`))
+    const tuple = prefixItems ?? items
+    if (Array.isArray(tuple)) return tuple.flatMap((item: unknown, i: number) => untypedParts(item, open, `${path}/${i}`))
     return items === undefined ? [`${at}: array without items`] : untypedParts(items, open, `${path}/*`)
   }
   return []
