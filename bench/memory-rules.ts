@@ -5,7 +5,7 @@ import Database from 'better-sqlite3'
 import { applyMigrations } from '../src/store/sqlite/migrations.ts'
 import { createScorer, scoringVocabulary, type PersonaSignals } from '../src/memory/rules/scoring.ts'
 import { DAY_MS, DECAY_MODES, decayedImportance, isDecayProtected, type DecayMode, type DecayParams } from '../src/memory/rules/decay.ts'
-import { runDecay } from '../src/memory/rules/decay-sql.ts'
+import { runDecay } from '../src/store/sqlite/memories-decay.ts'
 import { fmt, tempDir } from './lib.ts'
 
 // Memory rules against naive baselines in the same process: scoring per message (one pass with Set

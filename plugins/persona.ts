@@ -17,7 +17,7 @@ export default fp(async (app) => {
   await personas.init()
   app.decorate('personas', personas)
 
-  const memoryStats = createMemoryStats(app.db.sqlite)
+  const memoryStats = createMemoryStats(app.store.memoryStats)
   app.rpc.registry.add(...createPersonaMethods({
     personas,
     sessions: app.sessions,

@@ -1,22 +1,8 @@
 import { Type } from '@sinclair/typebox'
 import { defineMethod } from '../rpc/method.ts'
-import { isProtected, type MemoryEditor } from './edit.ts'
-import type { MemoryRow } from './repository.ts'
-import { MemoryView, memoryView, VisibilitySchema } from './schemas.ts'
+import type { MemoryEditor } from './edit.ts'
+import { EditedMemoryView, editedMemoryView, MemoryId, MemoryPatchParams } from './schemas.ts'
 import type { Visibility } from './types.ts'
-
-const MemoryId = Type.String({ minLength: 1, maxLength: 64, description: 'memory id' })
-
-export const EditedMemoryView = Type.Composite([MemoryView, Type.Object({ protected: Type.Boolean() })])
-export const editedMemoryView = (m: MemoryRow) => ({ ...memoryView(m), protected: isProtected(m) })
-
-export const MemoryPatchParams = Type.Object({
-  content: Type.Optional(Type.String({ minLength: 1, maxLength: 8000, description: 're-embedded, the vector index follows' })),
-  importance: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'also becomes the base importance decay starts from' })),
-  memory_type: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  visibility: Type.Optional(VisibilitySchema),
-  protected: Type.Optional(Type.Boolean({ description: 'true: never decayed nor pruned' })),
-})
 
 /** memory.update and memory.delete: one's own memories (admin keys: any); another user's is -32010 not found. */
 export function createMemoryEditMethods ({ editor }: { editor: MemoryEditor }) {

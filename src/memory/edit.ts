@@ -1,13 +1,11 @@
-import type Database from 'better-sqlite3'
 import { mayChangePersona } from '../personas/ownership.ts'
 import type { Persona } from '../personas/types.ts'
 import { domainError, ErrorCode } from '../rpc/errors.ts'
 import type { UserIdentity } from '../rpc/caller.ts'
-import { toSqlTime } from '../store/sqlite/sql-time.ts'
 import type { MemoryRepository, MemoryRow } from './repository.ts'
 import type { Embedder, VectorIndex, Visibility } from './types.ts'
 
-// Editing and deleting single memories (issue 16 item 5). SQLite first, then the vector index: a row whose
+// Editing and deleting single memories (issue 16 item 5). The database first, then the vector index: a row whose
 // vector could not be pushed keeps indexedAt NULL and the vector store re-syncs it, as memory.store does.
 
 export interface MemoryPatch {
@@ -20,8 +18,9 @@ export interface MemoryPatch {
 }
 
 export interface MemoryEditorDeps {
-  sqlite: Database.Database
   repository: MemoryRepository
+  /** a live memory as clients see it (MemoryService.get: recalls not yet written included) */
+  find: (id: string) => Promise<MemoryRow | undefined>
   index: VectorIndex
   embedder: Embedder
   findPersona: (id: string) => Persona | undefined
@@ -29,22 +28,15 @@ export interface MemoryEditorDeps {
   now?: () => number
 }
 
-const blob = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength)
-
 export const isProtected = (m: Pick<MemoryRow, 'metadata'>) => m.metadata.pinned === true
 
-export function createMemoryEditor ({ sqlite, repository, index, embedder, findPersona, log, now = Date.now }: MemoryEditorDeps) {
-  const write = sqlite.prepare(`UPDATE Memory SET content = @content, importance = @importance, baseImportance = @baseImportance,
-    memoryType = @memoryType, visibility = @visibility, metadata = @metadata, embedding = coalesce(@embedding, embedding),
-    embeddingModel = coalesce(@embeddingModel, embeddingModel), indexedAt = NULL WHERE id = @id`)
-  const markIndexed = sqlite.prepare('UPDATE Memory SET indexedAt = ? WHERE id = ?')
-
+export function createMemoryEditor ({ repository, find, index, embedder, findPersona, log, now = Date.now }: MemoryEditorDeps) {
   /**
    * The memory this user may change. Another user's memory is "not found" (its existence is not theirs to
    * learn); a persona's own memory (lore, no user) may be changed by whoever may change that persona.
    */
-  function editable (id: string, user: UserIdentity): MemoryRow {
-    const row = repository.get(id)
+  async function editable (id: string, user: UserIdentity): Promise<MemoryRow> {
+    const row = await find(id)
     const notFound = () => domainError(ErrorCode.NotFound, `Memory not found: ${id}`, { memory_id: id })
     if (!row) throw notFound()
     if (user.scope === 'admin' || row.userId === user.id) return row
@@ -59,7 +51,7 @@ export function createMemoryEditor ({ sqlite, repository, index, embedder, findP
       const [v] = vector ? [vector] : await embedder.embed([row.content])
       if (!v) throw new Error('the embedder returned no vector')
       await index.upsert([{ id: row.id, personaId: row.personaId, userId: row.userId, visibility: row.visibility, vector: v }])
-      markIndexed.run(toSqlTime(now()), row.id)
+      await repository.markIndexed([row.id], now())
     } catch (err) {
       log.warn({ err, memory: row.id }, 'memory updated, its vector is pending')
     }
@@ -69,7 +61,7 @@ export function createMemoryEditor ({ sqlite, repository, index, embedder, findP
     editable,
 
     async update (id: string, patch: MemoryPatch, user: UserIdentity): Promise<MemoryRow> {
-      const row = editable(id, user)
+      const row = await editable(id, user)
       // the new content's vector first: an embedder failure leaves the memory as it was
       const vector = patch.content !== undefined && patch.content !== row.content ? (await embedder.embed([patch.content]))[0] : undefined
       if (patch.content !== undefined && patch.content !== row.content && !vector) throw new Error('the embedder returned no vector')
@@ -77,26 +69,24 @@ export function createMemoryEditor ({ sqlite, repository, index, embedder, findP
       if (patch.protected === true) metadata.pinned = true
       if (patch.protected === false) delete metadata.pinned
       const importance = patch.importance ?? row.importance
-      write.run({
-        id,
+      await repository.update(id, {
         content: patch.content ?? row.content,
         importance,
         baseImportance: patch.importance ?? row.baseImportance,
         memoryType: patch.memoryType ?? row.memoryType,
         visibility: patch.visibility ?? row.visibility,
-        metadata: JSON.stringify(metadata),
-        embedding: vector ? blob(vector) : null,
-        embeddingModel: vector ? embedder.id : null,
+        metadata,
+        ...(vector ? { embedding: { vector, model: embedder.id } } : {}),
       })
-      const updated = repository.get(id) as MemoryRow
+      const updated = await find(id) as MemoryRow
       await reindex(updated, vector)
       return updated
     },
 
     async remove (id: string, user: UserIdentity): Promise<MemoryRow> {
-      const row = editable(id, user)
-      repository.remove(id)
-      // SQLite is the truth: an index that cannot be reached now drops the vector when it re-syncs
+      const row = await editable(id, user)
+      await repository.remove(id)
+      // the database is the truth: an index that cannot be reached now drops the vector when it re-syncs
       await index.remove([id]).catch((err: unknown) => log.warn({ err, memory: id }, 'deleted memory: its vector is removed later'))
       return row
     },

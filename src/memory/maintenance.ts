@@ -1,43 +1,30 @@
 import { randomUUID } from 'node:crypto'
-import type Database from 'better-sqlite3'
-import type { PrismaClient } from '../generated/prisma/client.ts'
 import { domainError, ErrorCode } from '../rpc/errors.ts'
-import { fromSqlTime, toSqlTime } from '../store/sqlite/sql-time.ts'
-import { runDecay } from './rules/decay-sql.ts'
-import { planPrune, pruneRecommendation, type PruneCandidate } from './rules/pruning.ts'
+import type { MemoryMaintenanceRepository } from './repository.ts'
+import { planPrune, pruneRecommendation } from './rules/pruning.ts'
 import type { MemorySettings } from './settings.ts'
-import { VISIBLE } from './stats.ts'
 import type { VectorIndex } from './types.ts'
 
 export interface MaintenanceDeps {
-  sqlite: Database.Database
-  prisma: PrismaClient
+  repository: MemoryMaintenanceRepository
   index: VectorIndex & { sync (): Promise<number> }
   settings: MemorySettings
   personaIds: () => string[]
+  /** writes the recalls searches noted (MemoryService.flushAccesses): protections and decay read them */
+  flushAccesses: () => Promise<void>
   log: { info (obj: object, msg?: string): void, warn (obj: object, msg?: string): void }
   now?: () => number
 }
 
 const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits
 
-/** Tier 2 (pruning, soft and restorable) and tier 3 (decay) over the Memory table. */
-export function createMemoryMaintenance ({ sqlite, prisma, index, settings, personaIds, log, now = Date.now }: MaintenanceDeps) {
-  // pinned memories (memory.update protected, card lore) are never candidates
-  const candidates = sqlite.prepare(`SELECT id, importance, accessCount, lastAccessedAt, createdAt FROM Memory
-    WHERE personaId = ? AND prunedAt IS NULL AND (CASE WHEN json_valid(metadata) THEN json_type(metadata, '$.pinned') END) IS NOT 'true'`)
-  // recommendations count only what the caller may see (statsViewer); pruning itself works on all of them
-  const visibleCandidates = sqlite.prepare(`SELECT id, importance, accessCount, lastAccessedAt, createdAt FROM Memory
-    WHERE personaId = @personaId AND prunedAt IS NULL AND ${VISIBLE}`)
-  const softDelete = sqlite.prepare('UPDATE Memory SET prunedAt = ?, pruneRunId = ? WHERE id IN (SELECT value FROM json_each(?)) AND prunedAt IS NULL')
-
-  const load = (personaId: string, viewer?: string | null): PruneCandidate[] =>
-    ((viewer === undefined ? candidates.all(personaId) : visibleCandidates.all({ personaId, userId: viewer })) as Array<{ id: string, importance: number, accessCount: number, lastAccessedAt: string | null, createdAt: string }>)
-      .map((r) => ({ ...r, lastAccessedAt: fromSqlTime(r.lastAccessedAt), createdAt: fromSqlTime(r.createdAt) ?? 0 }))
+/** Tier 2 (pruning, soft and restorable) and tier 3 (decay) over every persona's memories. */
+export function createMemoryMaintenance ({ repository, index, settings, personaIds, flushAccesses, log, now = Date.now }: MaintenanceDeps) {
+  const candidates = async (personaId: string) => { await flushAccesses(); return repository.pruneCandidates(personaId) }
 
   async function prune (personaId: string, force: boolean, trigger: 'manual' | 'global' | 'auto') {
     const started = performance.now()
-    const memories = load(personaId)
+    const memories = await candidates(personaId)
     const plan = planPrune(memories, settings.current.pruning, now(), force)
     if (plan.action !== 'prune' || plan.prune.length === 0) {
       // the earlier no-op fields, and the counts of a completed prune too: clients read them either way
@@ -58,14 +45,11 @@ export function createMemoryMaintenance ({ sqlite, prisma, index, settings, pers
     const runId = randomUUID()
     const at = now()
     const processingTime = (performance.now() - started) / 1000
-    await prisma.pruneRun.create({
-      data: {
-        id: runId, personaId, trigger, status: 'completed', memoriesBefore: memories.length,
-        memoriesAfter: memories.length - plan.prune.length, memoriesPruned: plan.prune.length,
-        avgImportancePruned: plan.averageImportancePruned, avgImportanceKept: plan.averageImportanceKept, processingTime, createdAt: new Date(at),
-      },
-    })
-    softDelete.run(toSqlTime(at), runId, JSON.stringify(plan.prune))
+    await repository.recordPrune({
+      id: runId, personaId, trigger, memoriesBefore: memories.length,
+      memoriesAfter: memories.length - plan.prune.length, memoriesPruned: plan.prune.length,
+      avgImportancePruned: plan.averageImportancePruned, avgImportanceKept: plan.averageImportanceKept, processingTime, createdAt: at,
+    }, plan.prune)
     await index.remove(plan.prune).catch((err: unknown) => log.warn({ err, runId }, 'pruned vectors stay in the index until it answers; searches skip them'))
     log.info({ personaId, runId, pruned: plan.prune.length, trigger }, 'memories pruned')
     return {
@@ -82,12 +66,11 @@ export function createMemoryMaintenance ({ sqlite, prisma, index, settings, pers
   }
 
   async function restore (pruneRunId: string) {
-    const run = await prisma.pruneRun.findUnique({ where: { id: pruneRunId } })
+    const run = await repository.findPruneRun(pruneRunId)
     if (!run) throw domainError(ErrorCode.NotFound, `Prune run not found: ${pruneRunId}`, { prune_run_id: pruneRunId })
-    if (run.purgedAt) throw domainError(ErrorCode.Conflict, `Prune run ${pruneRunId} was purged; its memories are gone`, { prune_run_id: pruneRunId })
-    // exact: the rows never left SQLite, so content, importance and access history come back as they were
-    const restored = sqlite.prepare('UPDATE Memory SET prunedAt = NULL, indexedAt = NULL WHERE pruneRunId = ? AND prunedAt IS NOT NULL').run(pruneRunId).changes
-    await prisma.pruneRun.update({ where: { id: pruneRunId }, data: { restoredAt: new Date(now()), status: 'restored' } })
+    if (run.purgedAt !== null) throw domainError(ErrorCode.Conflict, `Prune run ${pruneRunId} was purged; its memories are gone`, { prune_run_id: pruneRunId })
+    // exact: the rows never left the database, so content, importance and access history come back as they were
+    const restored = await repository.restorePruneRun(pruneRunId, now())
     await index.sync().catch((err: unknown) => log.warn({ err }, 'restored memories wait for the vector index'))
     return { prune_run_id: pruneRunId, restored: true as const, memories_restored: restored, persona_id: run.personaId }
   }
@@ -95,31 +78,28 @@ export function createMemoryMaintenance ({ sqlite, prisma, index, settings, pers
   /** Pruned memories past the grace period are deleted for good. */
   async function purge (): Promise<number> {
     const cutoff = now() - settings.current.pruning.purgeAfterDays * 86_400_000
-    const purged = sqlite.prepare('DELETE FROM Memory WHERE prunedAt IS NOT NULL AND prunedAt < ?').run(toSqlTime(cutoff)).changes
-    await prisma.pruneRun.updateMany({ where: { purgedAt: null, restoredAt: null, createdAt: { lt: new Date(cutoff) } }, data: { purgedAt: new Date(now()) } })
-    return purged
+    return repository.purgePruned(cutoff, now())
   }
 
   async function decay (trigger: 'schedule' | 'force', personaId: string | null, rate?: number) {
     const started = performance.now()
     const config = settings.current.decay
-    const result = runDecay(sqlite, { ...config, rate: rate ?? config.rate, personaId, now: now() })
+    // access_based decay reads the access counts
+    await flushAccesses()
+    const result = await repository.decay({ ...config, rate: rate ?? config.rate, personaId, now: now() })
     let autoPrunes = 0
     if (config.autoPrune) {
       for (const id of personaId === null ? personaIds() : [personaId]) {
-        if (load(id).length <= config.autoPruneThreshold) continue
+        if ((await repository.pruneCandidates(id)).length <= config.autoPruneThreshold) continue
         if ((await prune(id, false, 'auto')).status === 'pruning_completed') autoPrunes++
       }
     }
-    const run = await prisma.decayRun.create({
-      data: {
-        personaId, trigger, mode: config.mode, rate: rate ?? config.rate,
-        personasProcessed: personaId === null ? personaIds().length : 1,
-        memoriesProcessed: result.processed, memoriesDecayed: result.decayed, averageDecay: result.averageDecay,
-        autoPrunes, processingTime: (performance.now() - started) / 1000,
-      },
-    })
-    return run
+    return repository.recordDecayRun({
+      personaId, trigger, mode: config.mode, rate: rate ?? config.rate,
+      personasProcessed: personaId === null ? personaIds().length : 1,
+      memoriesProcessed: result.processed, memoriesDecayed: result.decayed, averageDecay: result.averageDecay,
+      autoPrunes, processingTime: (performance.now() - started) / 1000,
+    }, now())
   }
 
   return {
@@ -156,8 +136,10 @@ export function createMemoryMaintenance ({ sqlite, prisma, index, settings, pers
     },
 
     /** `viewer`: whose view (statsViewer); null (operators) for every memory */
-    recommendations (personaId: string, viewer: string | null = null) {
-      return { persona_id: personaId, recommendations: pruneRecommendation(load(personaId, viewer), settings.current.pruning, now()) }
+    async recommendations (personaId: string, viewer: string | null = null) {
+      await flushAccesses()
+      const memories = await repository.visibleMemories(personaId, viewer)
+      return { persona_id: personaId, recommendations: pruneRecommendation(memories, settings.current.pruning, now()) }
     },
   }
 }

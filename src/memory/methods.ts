@@ -5,26 +5,26 @@ import type { PersonaService } from '../personas/service.ts'
 import type { RpcContext } from '../rpc/context.ts'
 import { defineMethod } from '../rpc/method.ts'
 import type { SessionService } from '../sessions/service.ts'
-import type { MemoryRepository } from './repository.ts'
-import { MemoryView, memoryView, toSnakeKeys, VisibilitySchema } from './schemas.ts'
+import {
+  MemorySettingsView, MemoryStoreFields, MemoryTypeName, MemoryView, memoryView, PersonaMemoryFiguresView, PersonaMemoryStats, SearchResult, SearchText,
+  SharedMemoryStats, toSnakeKeys, VectorIndexView, VisibilitySchema,
+} from './schemas.ts'
 import type { MemoryService } from './service.ts'
 import { statsViewer, type MemoryStats } from './stats.ts'
 import type { Visibility } from './types.ts'
 
 export interface MemoryMethodDeps {
   memory: MemoryService
-  repository: MemoryRepository
   stats: MemoryStats
   personas: PersonaService
   sessions: SessionService
 }
 
-const Query = Type.String({ minLength: 1, maxLength: 2000 })
 const OptionalPersona = { persona_id: Type.Optional(PersonaRef) }
 
 /** Storing and recalling memories: what any client may do with the memories it can see. */
 export function createMemoryMethods (deps: MemoryMethodDeps) {
-  const { memory, repository, stats, personas } = deps
+  const { memory, stats, personas } = deps
   const target = (ctx: RpcContext, ref?: string) => personaOrCurrent(deps, ctx, ref)
   const userId = (ctx: RpcContext) => ctx.connection.user.id
   /** counts: what this caller may see (admin keys: everything) */
@@ -37,12 +37,12 @@ export function createMemoryMethods (deps: MemoryMethodDeps) {
       readOnly: true,
       params: Type.Object({
         ...OptionalPersona,
-        query: Query,
+        query: SearchText,
         n_results: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
-        memory_type: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+        memory_type: Type.Optional(MemoryTypeName),
         min_importance: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
       }),
-      result: Type.Object({ memories: Type.Array(MemoryView), query: Type.String(), result_count: Type.Integer() }),
+      result: SearchResult(MemoryView),
       handler: async (p, ctx) => {
         const persona = target(ctx, p.persona_id)
         const hits = await memory.search({
@@ -54,16 +54,7 @@ export function createMemoryMethods (deps: MemoryMethodDeps) {
     defineMethod({
       name: 'memory.store',
       description: 'Store a memory for a persona (default: the current one). Without `importance` it is scored from the content.',
-      params: Type.Object({
-        ...OptionalPersona,
-        content: Type.String({ minLength: 1, maxLength: 8000 }),
-        memory_type: Type.String({ minLength: 1, maxLength: 64, default: 'user_input' }),
-        importance: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-        emotional_valence: Type.Number({ minimum: -1, maximum: 1, default: 0 }),
-        related_personas: Type.Array(Type.String({ maxLength: 128 }), { maxItems: 32, default: [] }),
-        visibility: Type.Optional(VisibilitySchema),
-        metadata: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
-      }),
+      params: Type.Object({ ...OptionalPersona, ...MemoryStoreFields.properties }),
       result: Type.Object({ memory_id: Type.String(), stored: Type.Literal(true), importance: Type.Number() }),
       handler: async (p, ctx) => {
         const persona = target(ctx, p.persona_id)
@@ -80,7 +71,7 @@ export function createMemoryMethods (deps: MemoryMethodDeps) {
       readOnly: true,
       params: Type.Object({
         ...OptionalPersona,
-        query: Query,
+        query: SearchText,
         n_results: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
         min_importance: Type.Number({ minimum: 0, maximum: 1, default: 0.6 }),
         include_shared: Type.Boolean({ default: true }),
@@ -124,7 +115,7 @@ export function createMemoryMethods (deps: MemoryMethodDeps) {
       description: 'Counts and averages of a persona\'s memories (default: the current one), as far as this caller may see them.',
       readOnly: true,
       params: Type.Object(OptionalPersona),
-      result: Type.Object({ total_memories: Type.Integer() }, { additionalProperties: true }),
+      result: PersonaMemoryStats,
       handler: ({ persona_id }, ctx) => stats.persona(target(ctx, persona_id).id, viewer(ctx)),
     }),
     defineMethod({
@@ -133,21 +124,22 @@ export function createMemoryMethods (deps: MemoryMethodDeps) {
       readOnly: true,
       params: Type.Object({}),
       result: Type.Object({
-        personas: Type.Array(Type.Object({ persona_id: Type.String(), name: Type.String(), stats: Type.Record(Type.String(), Type.Unknown()) })),
+        personas: Type.Array(PersonaMemoryFiguresView),
         total_memories: Type.Integer(),
         embedder: Type.String(),
-        vector_index: Type.Record(Type.String(), Type.Unknown()),
-        settings: Type.Record(Type.String(), Type.Unknown()),
+        vector_index: VectorIndexView,
+        settings: MemorySettingsView,
         timestamp: Type.String({ format: 'date-time' }),
       }),
-      handler: (_p, ctx) => {
-        const rows = personas.list().map((p) => ({ persona_id: p.id, name: p.name, stats: stats.persona(p.id, viewer(ctx)) }))
+      handler: async (_p, ctx) => {
+        const rows = await stats.everyPersona(personas.list(), viewer(ctx))
+        const s = memory.settings()
         return {
           personas: rows,
           total_memories: rows.reduce((n, r) => n + r.stats.total_memories, 0),
           embedder: memory.embedderId,
           vector_index: { ...memory.indexStatus() },
-          settings: Object.fromEntries(Object.entries(memory.settings()).map(([k, v]) => [k, toSnakeKeys(v)])),
+          settings: { scoring: toSnakeKeys(s.scoring), retrieval: toSnakeKeys(s.retrieval), pruning: toSnakeKeys(s.pruning), decay: toSnakeKeys(s.decay) },
           timestamp: new Date().toISOString(),
         }
       },
@@ -157,8 +149,8 @@ export function createMemoryMethods (deps: MemoryMethodDeps) {
       description: 'How many memories each persona shares with others (shared, public, cross-references).',
       readOnly: true,
       params: Type.Object({}),
-      result: Type.Object({ shared_memory_statistics: Type.Record(Type.String(), Type.Unknown()), timestamp: Type.String({ format: 'date-time' }) }),
-      handler: (_p, ctx) => ({ shared_memory_statistics: stats.shared(viewer(ctx)), timestamp: new Date().toISOString() }),
+      result: Type.Object({ shared_memory_statistics: SharedMemoryStats, timestamp: Type.String({ format: 'date-time' }) }),
+      handler: async (_p, ctx) => ({ shared_memory_statistics: await stats.shared(viewer(ctx)), timestamp: new Date().toISOString() }),
     }),
     defineMethod({
       name: 'persona.memory',
@@ -173,7 +165,7 @@ export function createMemoryMethods (deps: MemoryMethodDeps) {
       handler: async ({ query, limit }, ctx) => {
         const persona = currentPersona(deps, ctx)
         const rows = query.trim() === ''
-          ? repository.recent(persona.id, userId(ctx), limit)
+          ? await memory.recent(persona.id, userId(ctx), limit)
           : await memory.search({ personaIds: [persona.id], userId: userId(ctx), query, limit })
         const memories = rows.map((m) => ({ content: m.content, importance: m.importance, memory_type: m.memoryType, created_at: new Date(m.createdAt).toISOString() }))
         return { memories, query, total_found: memories.length }

@@ -2,6 +2,7 @@ import { defuseUserText } from '../llm/sanitize.ts'
 import { domainError, ErrorCode } from '../rpc/errors.ts'
 import type { PromptContext } from '../conversation/service.ts'
 import type { Persona } from '../personas/types.ts'
+import { createAccessLog } from './access-log.ts'
 import type { MemoryRepository, MemoryRow } from './repository.ts'
 import { combinedScore } from './ranking.ts'
 import { createScorer, type Scorer } from './rules/scoring.ts'
@@ -46,10 +47,13 @@ export interface MemoryServiceDeps {
   findPersona: (id: string) => Persona | undefined
   log: { warn (obj: object, msg?: string): void }
   now?: () => number
+  /** how long recalls wait to be written together */
+  accessFlushMs?: number
 }
 
-/** Storing and recalling memories: SQLite first (the truth), then the vector index (derived). */
-export function createMemoryService ({ repository, index, embedder, settings, findPersona, log, now = Date.now }: MemoryServiceDeps) {
+/** Storing and recalling memories: the database first (the truth), then the vector index (derived). */
+export function createMemoryService ({ repository, index, embedder, settings, findPersona, log, now = Date.now, accessFlushMs }: MemoryServiceDeps) {
+  const accesses = createAccessLog({ repository, log, flushMs: accessFlushMs })
   // scorers precompute per-persona lookups; rebuilt when the persona or the weights change
   const scorers = new Map<string, { persona: Persona, weights: object, scorer: Scorer }>()
   const scorerFor = (persona: Persona) => {
@@ -70,7 +74,21 @@ export function createMemoryService ({ repository, index, embedder, settings, fi
       return scorerFor(persona)({ text, reply, recentUserTexts }).score
     },
 
-    /** Stored in SQLite before anything else; the index follows (or catches up later). */
+    /** Writes the recalls noted so far: before reading counts from the database, and on close. */
+    flushAccesses: () => accesses.flush(),
+
+    /** A live memory, its recalls counted so far. */
+    async get (id: string): Promise<MemoryRow | undefined> {
+      const row = await repository.get(id)
+      return row && accesses.overlay(row)
+    },
+
+    /** A persona's newest memories this user may see (a listing without a query). */
+    async recent (personaId: string, userId: string, limit: number): Promise<MemoryRow[]> {
+      return (await repository.recent(personaId, userId, limit)).map(accesses.overlay)
+    },
+
+    /** Stored in the database before anything else; the index follows (or catches up later). */
     async store (input: StoreInput): Promise<{ id: string, importance: number }> {
       const persona = findPersona(input.personaId)
       if (!persona) throw domainError(ErrorCode.PersonaNotFound, `Persona not found: ${input.personaId}`, { persona_id: input.personaId })
@@ -78,7 +96,7 @@ export function createMemoryService ({ repository, index, embedder, settings, fi
       const [vector] = await embedder.embed([input.content])
       if (!vector) throw new Error('the embedder returned no vector')
       const visibility = input.visibility ?? 'private'
-      const id = repository.insert({
+      const id = await repository.insert({
         personaId: persona.id,
         userId: input.userId,
         content: input.content,
@@ -93,15 +111,15 @@ export function createMemoryService ({ repository, index, embedder, settings, fi
       }, now())
       try {
         await index.upsert([{ id, personaId: persona.id, userId: input.userId, visibility, vector }])
-        repository.markIndexed([id], now())
+        await repository.markIndexed([id], now())
       } catch (err) {
-        // stays pending in SQLite (indexedAt NULL); the vector store re-syncs it when its index is back
+        // stays pending in the database (indexedAt NULL); the vector store re-syncs it when its index is back
         log.warn({ err, memory: id }, 'memory stored, its vector is pending')
       }
       return { id, importance }
     },
 
-    /** Ranked by the combined score (ranking.ts); every hit's access count goes up. */
+    /** Ranked by the combined score (ranking.ts); every hit's access count goes up (batched: no write here). */
     async search (input: SearchInput): Promise<SearchHit[]> {
       if (input.limit <= 0 || input.personaIds.length === 0) return []
       const [vector] = await embedder.embed([input.query])
@@ -114,7 +132,8 @@ export function createMemoryService ({ repository, index, embedder, settings, fi
       })
       const similarity = new Map(candidates.map((c) => [c.id, c.similarity]))
       const at = now()
-      const hits = repository.getMany(candidates.map((c) => c.id))
+      const hits = (await repository.getMany(candidates.map((c) => c.id)))
+        .map(accesses.overlay)
         .filter((m) => (input.minImportance === undefined || m.importance >= input.minImportance) &&
           (input.memoryType === undefined || m.memoryType === input.memoryType))
         .map((m) => {
@@ -123,7 +142,7 @@ export function createMemoryService ({ repository, index, embedder, settings, fi
         })
         .sort((a, b) => b.score - a.score)
         .slice(0, input.limit)
-      if (input.touch !== false) repository.touch(hits.map((h) => h.id), at)
+      if (input.touch !== false) accesses.record(hits.map((h) => h.id), at)
       return hits
     },
 
@@ -136,7 +155,7 @@ export function createMemoryService ({ repository, index, embedder, settings, fi
       const hits = (await service.search({ personaIds: [persona.id], userId, query: message, limit: promptMemories * 3, touch: false }))
         .filter((h) => h.similarity >= minSimilarity && !inTranscript(h))
         .slice(0, promptMemories)
-      repository.touch(hits.map((h) => h.id), now())
+      accesses.record(hits.map((h) => h.id), now())
       if (hits.length === 0) return undefined
       // memories hold what users said: defused like any user text, and framed as recollections
       const lines = hits.map((h) => `- ${defuseUserText(h.content).replace(/\s+/g, ' ').slice(0, 300)}`)

@@ -1,28 +1,26 @@
 import type { TObject } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { ConfigSchema, type AppConfig } from '../config/index.ts'
-import type { PrismaClient } from '../generated/prisma/client.ts'
 import { invalidParams } from '../rpc/errors.ts'
 import { describeSchemaError } from '../util/schema-errors.ts'
+import type { MemorySettingsRepository } from './repository.ts'
 
 type MemoryConfig = AppConfig['memory']
 export type TunableSection = 'scoring' | 'pruning' | 'decay' | 'retrieval'
 
 const sectionSchema = (section: TunableSection) => ConfigSchema.properties.memory.properties[section] as TObject
-const key = (section: TunableSection) => `memory.${section}`
 
 /**
  * The memory settings in force: config.json's, overlaid with changes made at run time
  * (memory.set_decay_config and friends), which are validated like the file and kept in the
- * Setting table so they survive a restart.
+ * database so they survive a restart.
  */
-export async function loadMemorySettings (prisma: PrismaClient, defaults: MemoryConfig) {
+export async function loadMemorySettings (repository: MemorySettingsRepository, defaults: MemoryConfig) {
   const current = structuredClone(defaults) as MemoryConfig
-  const rows = await prisma.setting.findMany({ where: { key: { startsWith: 'memory.' } } })
-  for (const row of rows) {
-    const section = row.key.slice('memory.'.length) as TunableSection
+  for (const [name, stored] of Object.entries(await repository.load())) {
+    const section = name as TunableSection
     if (!(section in current)) continue
-    const merged = { ...current[section], ...(row.value as object) }
+    const merged = { ...current[section], ...stored }
     // a stored change that no longer fits the schema (after an upgrade) is ignored, not fatal
     if (Value.Check(sectionSchema(section), merged)) Object.assign(current[section], merged)
   }
@@ -41,9 +39,7 @@ export async function loadMemorySettings (prisma: PrismaClient, defaults: Memory
           errors: [{ path: first.path, message }],
         })
       }
-      const stored = await prisma.setting.findUnique({ where: { key: key(section) } })
-      const value = { ...(stored?.value as object | undefined), ...defined } as Record<string, string | number | boolean>
-      await prisma.setting.upsert({ where: { key: key(section) }, create: { key: key(section), value }, update: { value } })
+      await repository.save(section, defined)
       Object.assign(current[section], merged)
       return current[section]
     },

@@ -1,8 +1,7 @@
-import type Database from 'better-sqlite3'
 import type { UserIdentity } from '../rpc/caller.ts'
-import { toSqlTime } from '../store/sqlite/sql-time.ts'
+import type { MemoryStatsRepository } from './repository.ts'
 
-// Aggregates over the Memory table (original-api.md memory.stats and memory.shared_stats shapes).
+// memory.stats and memory.shared_stats in original-api.md's shapes (schemas.ts names them).
 
 /**
  * Whose view the counts of a caller are: an admin key's are of every memory (null), a client's of what it
@@ -10,42 +9,31 @@ import { toSqlTime } from '../store/sqlite/sql-time.ts'
  */
 export const statsViewer = (user: UserIdentity): string | null => (user.scope === 'admin' ? null : user.id)
 
-/** the statsViewer rule in SQL, over a `@userId` parameter (null: every memory) */
-export const VISIBLE = "(@userId IS NULL OR userId = @userId OR userId IS NULL OR visibility = 'public')"
+const startOfToday = (now: number): number => {
+  const today = new Date(now)
+  today.setUTCHours(0, 0, 0, 0)
+  return today.getTime()
+}
 
-export function createMemoryStats (db: Database.Database) {
-  const summary = db.prepare(`SELECT COUNT(*) AS total, AVG(importance) AS avg,
-      SUM(importance >= 0.7) AS high, SUM(createdAt >= @today) AS today
-    FROM Memory WHERE personaId = @personaId AND prunedAt IS NULL AND ${VISIBLE}`)
-  const types = db.prepare(`SELECT memoryType AS type, COUNT(*) AS n FROM Memory
-    WHERE personaId = @personaId AND prunedAt IS NULL AND ${VISIBLE} GROUP BY memoryType`)
-  const shared = db.prepare(`SELECT personaId, SUM(visibility = 'shared') AS shared, SUM(visibility = 'public') AS public,
-      SUM(relatedPersonas <> '[]') AS crossReferences
-    FROM Memory WHERE prunedAt IS NULL AND ${VISIBLE}
-    GROUP BY personaId`)
-  const live = db.prepare('SELECT COUNT(*) AS n FROM Memory WHERE personaId = ? AND prunedAt IS NULL')
-
-  return {
-    /** memory.stats for one persona as one user sees it (userId null: everything, for operators) */
-    persona (personaId: string, userId: string | null) {
+export function createMemoryStats (repository: MemoryStatsRepository, now: () => number = Date.now) {
+  const stats = {
+    /** one persona as one viewer sees it (null: everything, for operators) */
+    async persona (personaId: string, viewer: string | null) {
       const started = performance.now()
-      const today = new Date()
-      today.setUTCHours(0, 0, 0, 0)
-      const row = summary.get({ personaId, userId, today: toSqlTime(today.getTime()) }) as { total: number, avg: number | null, high: number | null, today: number | null }
-      if (row.total === 0) return { total_memories: 0 }
-      const memoryTypes = Object.fromEntries((types.all({ personaId, userId }) as Array<{ type: string, n: number }>).map((r) => [r.type, r.n]))
+      const f = await repository.persona(personaId, viewer, startOfToday(now()))
+      if (f.total === 0) return { total_memories: 0 }
       return {
-        total_memories: row.total,
-        avg_importance: Math.round((row.avg ?? 0) * 1000) / 1000,
-        memory_types: memoryTypes,
-        high_importance_count: row.high ?? 0,
-        created_today: row.today ?? 0,
+        total_memories: f.total,
+        avg_importance: Math.round(f.averageImportance * 1000) / 1000,
+        memory_types: { ...f.byType },
+        high_importance_count: f.highImportance,
+        created_today: f.createdSince,
         stats_calculation_time_ms: Math.round((performance.now() - started) * 1000) / 1000,
       }
     },
 
-    shared (userId: string | null) {
-      const rows = shared.all({ userId }) as Array<{ personaId: string, shared: number, public: number, crossReferences: number }>
+    async shared (viewer: string | null) {
+      const rows = await repository.shared(viewer)
       const sum = (key: 'shared' | 'public' | 'crossReferences') => rows.reduce((n, r) => n + r[key], 0)
       return {
         total_personas: rows.length,
@@ -56,10 +44,12 @@ export function createMemoryStats (db: Database.Database) {
       }
     },
 
-    liveCount (personaId: string): number {
-      return (live.get(personaId) as { n: number }).n
+    /** memory.get_stats and the admin overview: each persona's figures */
+    everyPersona (personas: Array<{ id: string, name: string }>, viewer: string | null) {
+      return Promise.all(personas.map(async (p) => ({ persona_id: p.id, name: p.name, stats: await stats.persona(p.id, viewer) })))
     },
   }
+  return stats
 }
 
 export type MemoryStats = ReturnType<typeof createMemoryStats>

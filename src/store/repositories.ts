@@ -5,8 +5,13 @@
 import type { PersonaRepository } from '../personas/repository.ts'
 import type { CardRepository } from '../cards/repository.ts'
 import type { UserDataRepository } from '../users/repository.ts'
+import type { MemoryMaintenanceRepository, MemoryRepository, MemorySettingsRepository, MemoryStatsRepository } from '../memory/repository.ts'
 
 export interface Repositories {
+  memories: MemoryRepository
+  memoryStats: MemoryStatsRepository
+  memorySettings: MemorySettingsRepository
+  memoryMaintenance: MemoryMaintenanceRepository
   personas: PersonaRepository
   /** the card columns of personas */
   cards: CardRepository

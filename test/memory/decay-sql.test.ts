@@ -2,7 +2,7 @@ import path from 'node:path'
 import t from 'tap'
 import { openDatabase } from '../../src/store/sqlite/database.ts'
 import { DAY_MS, DECAY_MODES, decayedImportance, type DecayInput, type DecayParams } from '../../src/memory/rules/decay.ts'
-import { decayStatement, registerMathFunctions, runDecay } from '../../src/memory/rules/decay-sql.ts'
+import { decayStatement, registerMathFunctions, runDecay } from '../../src/store/sqlite/memories-decay.ts'
 
 const NOW = Date.UTC(2026, 10, 27, 8, 51, 21, 112)
 const PARAMS: Omit<DecayParams, 'mode'> = { rate: 0.07, floor: 0.1, stepDays: 7, maxDecayDays: 90, protectImportance: 0.9 }

@@ -1,7 +1,7 @@
 // Tier 3 decay curves as pure functions. Decay is stateless: the importance of a memory is always
 // recomputed from its stored baseImportance and its age, so a run can be repeated (or rerun after a
 // config change) without compounding, and any value can be explained from the row alone.
-// decay-sql.ts computes exactly the same thing set-based in SQLite; keep the two in step.
+// src/store/sqlite/memories-decay.ts computes exactly the same thing set-based in SQLite; keep the two in step.
 
 export const DECAY_MODES = ['linear', 'exponential', 'logarithmic', 'step', 'access_based'] as const
 export type DecayMode = typeof DECAY_MODES[number]
@@ -56,7 +56,7 @@ export function decayAgeDays (memory: DecayInput, mode: DecayMode, maxDecayDays:
 
 /**
  * The raw curve value before the floor/base clamp. The operation order mirrors the SQL in
- * decay-sql.ts so both give the same doubles (up to libm's last bit).
+ * src/store/sqlite/memories-decay.ts so both give the same doubles (up to libm's last bit).
  */
 export function decayCurve (mode: DecayMode, base: number, t: number, params: Pick<DecayParams, 'rate' | 'stepDays'>, accessCount = 0): number {
   const { rate, stepDays } = params

@@ -1,23 +1,11 @@
 // Set-based decay over the Memory table: one UPDATE per mode computes in SQLite exactly what
-// decayedImportance (decay.ts) computes in JS, so a 100k-memory run never leaves the database engine.
+// decayedImportance (src/memory/rules/decay.ts) computes in JS, so a 100k-memory run never leaves the database engine.
 import type Database from 'better-sqlite3'
-import { isDecayMode, type DecayMode, type DecayParams } from './decay.ts'
+import type { DecayPass, DecayPassResult } from '../../memory/repository.ts'
+import { isDecayMode, type DecayMode } from '../../memory/rules/decay.ts'
 
-export interface DecayRunOptions extends DecayParams {
-  /** null or absent: every persona */
-  personaId?: string | null
-  /** epoch ms */
-  now: number
-}
-
-export interface DecayRunResult {
-  /** live memories in scope (protected ones included) */
-  processed: number
-  /** memories whose importance changed */
-  decayed: number
-  /** mean drop in importance among the decayed ones (0 when none) */
-  averageDecay: number
-}
+/** personaId null or absent: every persona */
+export type DecayRunOptions = Omit<DecayPass, 'personaId'> & { personaId?: string | null }
 
 // Prisma stores DateTime as ISO text (`2026-11-27T08:51:21.112+00:00`); a DB written with the adapter's
 // unixepoch-ms format holds integers. julianday() keeps whole milliseconds internally, so rounding
@@ -100,7 +88,7 @@ function statements (db: Database.Database, mode: DecayMode): { sum: Database.St
  * Runs one decay pass in a transaction. The average drop comes from the live importance total before
  * and after (unchanged rows cancel out), read through the (personaId, prunedAt, importance) index.
  */
-export function runDecay (db: Database.Database, options: DecayRunOptions): DecayRunResult {
+export function runDecay (db: Database.Database, options: DecayRunOptions): DecayPassResult {
   const { mode } = options
   if (!isDecayMode(mode)) throw new Error(`unknown decay mode "${mode}"`)
   const { sum, update } = statements(db, mode)

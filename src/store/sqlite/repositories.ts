@@ -1,5 +1,9 @@
 import type { Repositories } from '../repositories.ts'
 import type { SqliteDatabase } from './database.ts'
+import { createSqliteMemoryRepository } from './memories.ts'
+import { createSqliteMemoryMaintenanceRepository } from './memories-maintenance.ts'
+import { createSqliteMemorySettingsRepository } from './memories-settings.ts'
+import { createSqliteMemoryStatsRepository } from './memories-stats.ts'
 import { createSqlitePersonaRepository } from './personas.ts'
 import { createSqliteCardRepository } from './cards.ts'
 import { createSqliteUserDataRepository } from './users.ts'
@@ -8,6 +12,10 @@ import { createSqliteUserDataRepository } from './users.ts'
 export function createSqliteRepositories (db: SqliteDatabase): Repositories {
   void db
   return {
+    memories: createSqliteMemoryRepository(db),
+    memoryStats: createSqliteMemoryStatsRepository(db),
+    memorySettings: createSqliteMemorySettingsRepository(db),
+    memoryMaintenance: createSqliteMemoryMaintenanceRepository(db),
     personas: createSqlitePersonaRepository(db),
     cards: createSqliteCardRepository(db),
     userData: createSqliteUserDataRepository(db),
