@@ -50,3 +50,11 @@ export interface LlmProvider {
   /** background work (availability re-checks) stops */
   close (): Promise<void>
 }
+
+/** Turns texts into vectors; its `id` names the model and dimension, so vectors of different embedders never mix. */
+export interface Embedder {
+  /** e.g. `hash-384` or `ollama-nomic-embed-text-768` */
+  readonly id: string
+  readonly dimensions: number
+  embed (texts: string[]): Promise<Float32Array[]>
+}

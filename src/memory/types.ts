@@ -1,15 +1,12 @@
 // Ports and shared types of the memory system. SQLite (Memory table) is the source of truth;
 // a VectorIndex is derived data that can always be rebuilt from the embeddings stored there.
 
-export type Visibility = 'private' | 'shared' | 'public'
+import type { Embedder } from '../llm/types.ts'
 
-/** Turns texts into vectors; its `id` names the model and dimension, so vectors of different embedders never mix. */
-export interface Embedder {
-  /** e.g. `hash-384` or `ollama-nomic-embed-text-768` */
-  readonly id: string
-  readonly dimensions: number
-  embed (texts: string[]): Promise<Float32Array[]>
-}
+// the embedder is the LLM layer's (src/llm/embedders/); the index and the memory system take it
+export type { Embedder }
+
+export type Visibility = 'private' | 'shared' | 'public'
 
 /** The same rule as VectorQuery, for code that filters rows itself. */
 export function visibleTo (memory: { personaId: string, userId: string | null, visibility: string }, query: Omit<VectorQuery, 'vector' | 'limit'>): boolean {

@@ -1,4 +1,4 @@
-import type { Embedder } from '../../memory/types.ts'
+import type { Embedder } from '../types.ts'
 
 // The embedder used when Ollama has no embedding model: feature hashing of word unigrams, word bigrams and
 // character trigrams. No model, no network, deterministic across processes, so vectors stored in SQLite stay

@@ -1,5 +1,5 @@
 import { Ollama } from 'ollama'
-import type { Embedder } from '../../memory/types.ts'
+import type { Embedder } from '../types.ts'
 
 export interface OllamaEmbedderOptions {
   host: string

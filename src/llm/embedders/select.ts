@@ -1,6 +1,6 @@
 import type { AppConfig } from '../../config/index.ts'
 import { sameModel } from '../ollama.ts'
-import type { Embedder } from '../../memory/types.ts'
+import type { Embedder } from '../types.ts'
 import { createHashingEmbedder } from './hashing.ts'
 import { createOllamaEmbedder } from './ollama.ts'
 
