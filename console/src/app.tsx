@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks'
 import { connect, type Api } from './api/connect.ts'
 import { ApiContext } from './api/context.ts'
-import { forgetKey, storedKey, storeKey } from './api/key-store.ts'
+import { forgetKey, storedKey, storeKey } from './api/tab-store.ts'
 import { Shell } from './layout/Shell.tsx'
 import { SignIn } from './signin/SignIn.tsx'
 
@@ -23,7 +23,12 @@ export function App () {
     try {
       const api = await connect(key)
       if (key) storeKey(key)
-      api.rpc.onClose(() => setPhase({ name: 'signin', message: 'The connection to the server closed. Sign in again.' }))
+      // a dropped connection (server restart, network) is taken up again with the same key and session
+      api.rpc.onClose((code) => {
+        if (code === 1000) return
+        setPhase({ name: 'connecting' })
+        setTimeout(() => void signIn(storedKey()), 1000)
+      })
       setPhase({ name: 'ready', api })
     } catch (err) {
       if (key) forgetKey()

@@ -10,7 +10,7 @@ export function ImportanceHistogram ({ importances }: { importances: number[] })
       <figcaption>Importance of the {importances.length} memories shown</figcaption>
       <svg viewBox={`0 0 ${BINS * 30} 120`} aria-hidden="true">
         {counts.map((n, i) => {
-          const h = (n / most) * 100
+          const h = (n / most) * 84
           return (
             <g key={i}>
               <rect x={i * 30 + 3} y={102 - h} width={24} height={h} class="bar" />

@@ -12,7 +12,10 @@ const activate = (onSelect: () => void) => (e: KeyboardEvent) => {
   if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onSelect() }
 }
 
-/** Personas and users as nodes; an edge's width is affinity, its colour trust. Nodes and edges are focusable buttons. */
+/**
+ * Personas and users as nodes; an edge's width is affinity, its colour trust. Nodes and edges are focusable
+ * buttons (SVG attributes are case-sensitive: `tabindex`, not `tabIndex`).
+ */
 export function RelationshipGraph ({ nodes, edges, selected, onSelect }: Props) {
   const placed = circleLayout(nodes, W, H)
   const at = new Map(placed.map((n) => [n.id, n]))
@@ -25,7 +28,7 @@ export function RelationshipGraph ({ nodes, edges, selected, onSelect }: Props) 
         if (!a || !b) return null
         const id = `${e.a}|${e.b}`
         return (
-          <g key={id} role="button" tabIndex={0} class={`edge${selected === id ? ' selected' : ''}`}
+          <g key={id} role="button" tabindex={0} class={`edge${selected === id ? ' selected' : ''}`}
             aria-label={`${name(e.a)} and ${name(e.b)}: ${e.relationship_type}, affinity ${e.affinity.toFixed(2)}, trust ${e.trust.toFixed(2)}`}
             onClick={() => onSelect(id)} onKeyDown={activate(() => onSelect(id))}>
             <line x1={a.x} y1={a.y} x2={b.x} y2={b.y} class="hit" />
@@ -34,7 +37,7 @@ export function RelationshipGraph ({ nodes, edges, selected, onSelect }: Props) 
         )
       })}
       {placed.map((n) => (
-        <g key={n.id} role="button" tabIndex={0} class={`node ${n.kind}${selected === n.id ? ' selected' : ''}`}
+        <g key={n.id} role="button" tabindex={0} class={`node ${n.kind}${selected === n.id ? ' selected' : ''}`}
           aria-label={`${n.label} (${n.kind})`} onClick={() => onSelect(n.id)} onKeyDown={activate(() => onSelect(n.id))}>
           <circle cx={n.x} cy={n.y} r={n.kind === 'persona' ? 26 : 18} />
           <text x={n.x} y={n.y + (n.kind === 'persona' ? 42 : 32)} text-anchor="middle">{n.label}</text>

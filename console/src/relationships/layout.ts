@@ -13,5 +13,6 @@ export function circleLayout (nodes: GraphNode[], width: number, height: number)
   const personas = nodes.filter((n) => n.kind === 'persona')
   const users = nodes.filter((n) => n.kind === 'user')
   const r = Math.min(width, height) / 2 - 40
-  return [...ring(personas, users.length ? r * 0.55 : r, 0), ...ring(users, r, Math.PI / Math.max(2, users.length))]
+  // a slight turn keeps lines off the axes (an axis-aligned line has an empty box to click)
+  return [...ring(personas, users.length ? r * 0.55 : r, Math.PI / 9), ...ring(users, r, Math.PI / Math.max(2, users.length) + Math.PI / 9)]
 }

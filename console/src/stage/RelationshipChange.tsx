@@ -17,7 +17,9 @@ export function RelationshipChange ({ names, before, after }: { names: string, b
               <th scope="row">{f}</th>
               <td>{before ? was.toFixed(3) : 'none yet'}</td>
               <td>{after[f].toFixed(3)}</td>
-              <td class={after[f] - was >= 0 ? 'up' : 'down'}>{signed(after[f] - was)}</td>
+              {before
+                ? <td class={after[f] - was >= 0 ? 'up' : 'down'}>{signed(after[f] - was)}</td>
+                : <td>new</td>}
             </tr>
           )
         })}
