@@ -5,7 +5,7 @@ import { ChromaClient } from 'chromadb'
 import { createHashingEmbedder } from '../../src/llm/embedders/hashing.ts'
 import { visibleTo, type Embedder, type IndexedMemory, type VectorQuery, type Visibility } from '../../src/memory/types.ts'
 import { startBundledChroma, freePort, type BundledChroma } from '../../src/store/vector/chroma-process.ts'
-import { collectionName, createChromaIndex, type ChromaIndex } from '../../src/store/vector/chroma.ts'
+import { collectionName, createChromaIndex, legacyCollectionName, type ChromaIndex } from '../../src/store/vector/chroma.ts'
 import { createVectorSource, vectorToBlob } from '../../src/store/sqlite/vector-source.ts'
 import { createVectorStore } from '../../src/store/vector/store.ts'
 import { openDatabase, type SqliteDatabase } from '../../src/store/sqlite/database.ts'
@@ -123,32 +123,58 @@ t.test('chroma index: top-k matches exact cosine on random vectors', async (t) =
   t.ok(agree >= 18, `Chroma's HNSW agrees with exact search on ${agree}/20 top-5 lists`)
 })
 
-t.test('chroma index: one collection per embedder, vectors of two embedders never mix', async (t) => {
+t.test('chroma index: one collection per embedder and persona, vectors of two embedders never mix', async (t) => {
   const chroma = await chromaServer(t)
   const a = await chromaIndex(t, chroma.url, fakeEmbedder(3, 'hash-3'))
   const b = await chromaIndex(t, chroma.url, fakeEmbedder(3, 'ollama-nomic-embed-text:v1.5-3'))
-  await a.upsert([{ id: 'from-a', personaId: 'p1', userId: null, visibility: 'private', vector: unit(1, 0, 0) }])
-  await b.upsert([{ id: 'from-b', personaId: 'p1', userId: null, visibility: 'private', vector: unit(1, 0, 0) }])
+  const uuid = '6f1c0a4e-5b7d-4c1e-9f3a-2b8d7e6c5a41'
+  await a.upsert([{ id: 'from-a', personaId: 'p1', userId: null, visibility: 'private', vector: unit(1, 0, 0) }, { id: 'a-uuid', personaId: uuid, userId: null, visibility: 'private', vector: unit(1, 0, 0) }])
+  await b.upsert([{ id: 'from-b', personaId: 'p1', userId: null, visibility: 'private', vector: unit(1, 0, 0) }, { id: 'b-odd', personaId: 'Odd persona_1!', userId: null, visibility: 'private', vector: unit(1, 0, 0) }])
   const q = { vector: unit(1, 0, 0), personaIds: ['p1'], userId: 'u', limit: 10 }
   t.same((await a.query(q)).map((h) => h.id), ['from-a'])
   t.same((await b.query(q)).map((h) => h.id), ['from-b'])
+  t.same((await a.query({ ...q, personaIds: ['p1', uuid] })).map((h) => h.id).sort(), ['a-uuid', 'from-a'])
+  t.same((await b.query({ ...q, personaIds: ['Odd persona_1!'] })).map((h) => h.id), ['b-odd'])
+  t.equal(await a.count(), 2)
   const port = Number(new URL(chroma.url).port)
   const names = (await new ChromaClient({ host: '127.0.0.1', port }).listCollections()).map((c) => c.name).sort()
-  t.same(names, ['persona_memories_hash-3', 'persona_memories_ollama-nomic-embed-text-v1-5-3'])
-  t.equal(collectionName('ollama-nomic-embed-text:v1.5-3'), 'persona_memories_ollama-nomic-embed-text-v1-5-3')
+  t.same(names, [`pm_hash-3_${uuid}`, 'pm_hash-3_p1', collectionName('ollama-nomic-embed-text:v1.5-3', 'Odd persona_1!'), 'pm_ollama-nomic-embed-text-v1-5-3_p1'].sort())
+  t.match(collectionName('e', 'Odd persona_1!'), /^pm_e_[0-9a-f]{32}$/, 'a persona id outside [a-zA-Z0-9-] is hashed')
+  t.equal(legacyCollectionName('ollama-nomic-embed-text:v1.5-3'), 'persona_memories_ollama-nomic-embed-text-v1-5-3')
+})
+
+t.test('chroma index: a search past others\' private memories asks Chroma to filter; removals reach memories of another instance', async (t) => {
+  const chroma = await chromaServer(t)
+  const embedder = fakeEmbedder(3)
+  const index = await chromaIndex(t, chroma.url, embedder)
+  // bob's 40 private memories sit nearest the query: the unfiltered first try (limit * 2 + 8) sees none of alice's
+  const bob = Array.from({ length: 40 }, (_, i): IndexedMemory => ({ id: `bob-${i}`, personaId: 'p1', userId: 'bob', visibility: 'private', vector: unit(1, 0.001 * i, 0) }))
+  await index.upsert([...bob, { id: 'alice-far', personaId: 'p1', userId: 'alice', visibility: 'private', vector: unit(0, 1, 0) }])
+  t.same((await index.query({ vector: unit(1, 0, 0), personaIds: ['p1'], userId: 'alice', limit: 2 })).map((h) => h.id), ['alice-far'])
+  // another index on the same server (another instance) wrote these; this one learns nothing of them
+  const other = await chromaIndex(t, chroma.url, embedder)
+  await other.upsert([{ id: 'theirs', personaId: 'p2', userId: null, visibility: 'private', vector: unit(0, 0, 1) }])
+  t.same((await index.query({ vector: unit(0, 0, 1), personaIds: ['p2'], userId: 'u', limit: 1 })).map((h) => h.id), ['theirs'], 'a collection made elsewhere is found')
+  await index.remove(['theirs', 'bob-0'])
+  t.equal(await other.count(), 40)
+  t.same(await other.query({ vector: unit(0, 0, 1), personaIds: ['p2'], userId: 'u', limit: 1 }), [])
 })
 
 t.test('chroma index: a failing server marks it unavailable with the error, heartbeat refreshes', async (t) => {
   const chroma = await chromaServer(t)
   const index = await chromaIndex(t, chroma.url, fakeEmbedder(3))
+  await index.upsert([{ id: 'm', personaId: 'p1', userId: null, visibility: 'private', vector: unit(1, 0, 0) }])
   await chroma.stop()
   await t.rejects(index.query({ vector: unit(1, 0, 0), personaIds: ['p1'], userId: 'u', limit: 1 }))
   t.match(index.status(), { kind: 'chroma', available: false, detail: /query failed/ })
+  await t.rejects(index.query({ vector: unit(1, 0, 0), personaIds: ['p2'], userId: 'u', limit: 1 }), 'a persona not seen yet: the lookup fails too, not "no collection"')
   t.equal(await index.heartbeat(), false)
   await chroma.restart()
   t.equal(await index.heartbeat(), true)
   t.same(index.status(), { kind: 'chroma', available: true })
-  t.same(await index.query({ vector: unit(1, 0, 0), personaIds: ['p1'], userId: 'u', limit: 1 }), [])
+  t.same((await index.query({ vector: unit(1, 0, 0), personaIds: ['p1'], userId: 'u', limit: 1 })).map((h) => h.id), ['m'])
+  t.same(await index.query({ vector: unit(1, 0, 0), personaIds: ['p2'], userId: 'u', limit: 1 }), [], 'no collection: no hits')
+  t.same(index.status(), { kind: 'chroma', available: true }, 'a missing collection is an answer, not a failure')
 })
 
 // --- the store over a real SQLite database and a real Chroma ---
@@ -337,5 +363,31 @@ t.test('store (chroma): switching embedders re-embeds from SQLite into a collect
   t.equal((await after.store.query({ vector: q, personaIds: ['p1'], userId: 'u', limit: 1 }))[0].id, 'm2')
   const port = Number(new URL(chroma.url).port)
   const names = (await new ChromaClient({ host: '127.0.0.1', port }).listCollections()).map((c) => c.name).sort()
-  t.same(names, ['persona_memories_hash-128', 'persona_memories_hash-384'])
+  t.same(names, ['pm_hash-128_p1', 'pm_hash-384_p1'])
+})
+
+t.test('store (chroma): the old collection shared by every persona is dropped at open, the store refills one per persona', async (t) => {
+  const db = await database(t) // first: t.testdir() starts the directory over
+  const chroma = await chromaServer(t)
+  const embedder = createHashingEmbedder()
+  const source = createVectorSource(db.sqlite)
+  for (const [i, text] of TEXTS.entries()) await remember(db, embedder, `m${i}`, text, { personaId: i % 2 === 0 ? 'p1' : 'p2' })
+  db.sqlite.prepare('UPDATE Memory SET indexedAt = ?').run('2026-11-01T00:00:00.000+00:00') // indexed, in the old layout
+  const port = Number(new URL(chroma.url).port)
+  const client = new ChromaClient({ host: '127.0.0.1', port })
+  const legacy = await client.getOrCreateCollection({ name: legacyCollectionName(embedder.id), embeddingFunction: null, configuration: { hnsw: { space: 'cosine' } } })
+  const rows = [...source.batches(embedder.id, 100)].flat()
+  await legacy.upsert({ ids: rows.map((r) => r.id), embeddings: rows.map((r) => Array.from(r.vector)), metadatas: rows.map((r) => ({ personaId: r.personaId, userId: '', visibility: r.visibility })) })
+  const log = memoryLog()
+  const index = createChromaIndex({ url: chroma.url, log, timeoutMs: 5000 })
+  const store = createVectorStore({ kind: 'chroma', chroma: index, source, embedder, log, recheckMs: 60_000 })
+  t.teardown(() => store.close())
+  await store.open(embedder)
+  t.ok(log.lines.some((l) => /shared by every persona is dropped/.test(l.msg ?? '')))
+  const names = (await client.listCollections()).map((c) => c.name).sort()
+  t.same(names, ['pm_hash-384_p1', 'pm_hash-384_p2'])
+  t.equal(await index.count(), TEXTS.length)
+  t.equal(store.status().kind, 'chroma')
+  const [q] = await embedder.embed(['the dragon attacked the villages in the north'])
+  t.equal((await store.query({ vector: q, personaIds: ['p1'], userId: 'u', limit: 1 }))[0].id, 'm2')
 })
