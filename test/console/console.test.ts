@@ -1,4 +1,5 @@
 import t from 'tap'
+import { v2Card } from '../cards/helpers.ts'
 import { startOllamaFixture } from '../fixtures/ollama-server.ts'
 import { chromiumMissing, launchBrowser } from '../helpers/browser.ts'
 import { RpcClient } from '../helpers/rpc-client.ts'
@@ -49,6 +50,33 @@ t.test('the web console in a real browser', { skip: chromiumMissing }, async (t)
     t.pass('a reload keeps the session (sessionStorage)')
     await page.locator('article[data-persona="Kira"] .meters').waitFor()
     await screenshot(page, 'personas')
+  })
+
+  await t.test('personas: create, edit, delete, and a character card dropped in', async (t) => {
+    await page.getByRole('button', { name: 'New persona' }).click()
+    await page.getByLabel('Name').fill('Nova')
+    await page.getByLabel('Description').fill('A quiet navigator.')
+    await page.getByRole('button', { name: 'Create' }).click()
+    await page.locator('article[data-persona="Nova"]', { hasText: 'A quiet navigator.' }).waitFor()
+    await page.getByRole('button', { name: 'Edit Nova' }).click()
+    await page.getByLabel('Description').fill('A navigator of the night sea.')
+    await page.getByRole('button', { name: 'Save' }).click()
+    await page.locator('article[data-persona="Nova"]', { hasText: 'A navigator of the night sea.' }).waitFor()
+    t.equal((await rpc.call('persona.get', { persona_id: 'Nova' })).description, 'A navigator of the night sea.', 'saved (persona.update)')
+    await page.getByRole('button', { name: 'Delete Nova' }).click()
+    await page.locator('article[data-persona="Nova"]').waitFor({ state: 'detached' })
+    t.pass('created, edited, deleted')
+
+    // a real drop event carrying a file, as a desktop drag would
+    const dataTransfer = await page.evaluateHandle((text) => {
+      const transfer = new DataTransfer()
+      transfer.items.add(new File([text], 'seraphina.json', { type: 'application/json' }))
+      return transfer
+    }, JSON.stringify(v2Card()))
+    await page.dispatchEvent('.drop', 'drop', { dataTransfer })
+    await page.getByRole('status').filter({ hasText: /^Imported Seraphina with 2 lore memories/ }).waitFor()
+    await page.locator('article[data-persona="Seraphina"]').waitFor()
+    t.pass('the dropped card became a persona (persona.import_card)')
   })
 
   await t.test('chat with Aria: the reply streams in, her state moves', async (t) => {
