@@ -7,10 +7,18 @@ import { SignIn } from './signin/SignIn.tsx'
 
 type Phase = { name: 'connecting' } | { name: 'signin', message?: string } | { name: 'ready', api: Api }
 
-/** Why a sign-in failed, in words: the socket alone cannot tell a refused key from a server that is down. */
+/** An Origin refused on /mcp is answered before any key is read (403 ORIGIN_NOT_ALLOWED): ask over HTTP. */
+const originRefused = () => fetch('/mcp', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+  .then(async (r) => r.status === 403 && (await r.json() as { code?: string }).code === 'ORIGIN_NOT_ALLOWED', () => false)
+
+/**
+ * Why a sign-in failed, in words: a refused WebSocket says nothing, so tell a server that is down, an
+ * origin the server does not serve, and a refused key apart.
+ */
 async function failureMessage (key: string | undefined): Promise<string | undefined> {
   const up = await fetch('/health').then((r) => r.ok, () => false)
   if (!up) return 'The server cannot be reached.'
+  if (await originRefused()) return `The server does not take API calls from ${location.origin}: add it to server.allowedOrigins.`
   return key ? 'The server did not accept this key.' : undefined
 }
 

@@ -286,3 +286,13 @@ t.test('with no keys on loopback the console just opens', { skip: chromiumMissin
   t.equal(await page.getByLabel('API key').count(), 0, 'no sign-in form')
   t.same(errors, [])
 })
+
+t.test('a page origin the server does not serve is told so, not asked for a key', { skip: chromiumMissing }, async (t) => {
+  // a name of its own (resolved to loopback in the browser only): the Host is allowed, the Origin is not
+  const app = await build(t, { server: { allowedHosts: ['console.test'] } })
+  const port = new URL(await listen(app)).port
+  const browser = await launchBrowser(t, ['--host-resolver-rules=MAP console.test 127.0.0.1'])
+  const { page } = await openPage(browser, t)
+  await page.goto(`http://console.test:${port}/console/`)
+  t.match(await page.getByRole('alert').innerText(), `does not take API calls from http://console.test:${port}: add it to server.allowedOrigins`)
+})

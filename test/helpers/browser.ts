@@ -13,9 +13,12 @@ export const chromiumMissing: false | string = existsSync(CHROMIUM) ? false : `$
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync']
 
-/** A headless Chromium, closed when the test ends (teardowns run last-registered first: before the app it browses). */
-export async function launchBrowser (t: Test): Promise<Browser> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
+/**
+ * A headless Chromium, closed when the test ends (teardowns run last-registered first: before the app it
+ * browses). `extraArgs`: more flags, e.g. `--host-resolver-rules=MAP name 127.0.0.1` for a host name.
+ */
+export async function launchBrowser (t: Test, extraArgs: string[] = []): Promise<Browser> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...ARGS, ...extraArgs] })
   t.teardown(() => browser.close())
   return browser
 }
