@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { ChromaProcessLogger } from './chroma-process.ts'
 
 // A bundled Chroma left behind on our data directory (its server was killed before it could stop it, or it was
 // started by hand) would hold the directory beside the new one: a start finds such processes and stops them.
@@ -66,7 +65,7 @@ export function chromaProcessesOn (dir: string): number[] {
  * Stops every bundled Chroma on `dir` that no live server owns. A Chroma whose owner (another server
  * process on the same data directory) is still running is not ours to stop: that start fails instead.
  */
-export async function stopOrphans (dir: string, log: ChromaProcessLogger): Promise<number> {
+export async function stopOrphans (dir: string, log: { warn (obj: object, msg?: string): void }): Promise<number> {
   const recorded = readPidFile(dir)
   if (recorded && recorded.owner !== process.pid && alive(recorded.owner) && alive(recorded.pid) && chromaProcessesOn(dir).includes(recorded.pid)) {
     throw new Error(`the data directory ${dir} is in use by the Chroma of server process ${recorded.owner}`)
