@@ -43,6 +43,17 @@ export function resolveDatabaseFile (urlOrPath: string, cwd = process.cwd()): st
   return path.resolve(cwd, p)
 }
 
+/** Prisma's connection to the file, set up as the raw handle is (per-connection pragmas) whenever Prisma opens it. */
+class PragmaSqlite3 extends PrismaBetterSqlite3 {
+  override async connect () {
+    const adapter = await super.connect()
+    await adapter.executeScript('PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL')
+    const fk = await adapter.queryRaw({ sql: 'PRAGMA foreign_keys', args: [], argTypes: [] })
+    if (Number(fk.rows[0]?.[0]) !== 1) throw new Error('foreign keys could not be enabled on the Prisma connection')
+    return adapter
+  }
+}
+
 export async function openDatabase (options: OpenDatabaseOptions): Promise<SqliteDatabase> {
   const target = options.url ?? options.file
   if (target === undefined) throw new Error('openDatabase needs a url or a file')
@@ -59,12 +70,9 @@ export async function openDatabase (options: OpenDatabaseOptions): Promise<Sqlit
     sqlite.pragma('foreign_keys = ON')
     const migrations = applyMigrations(sqlite, options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR, options.log)
 
-    prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout }) })
-    await prisma.$connect()
-    await prisma.$executeRawUnsafe('PRAGMA foreign_keys = ON')
-    await prisma.$executeRawUnsafe('PRAGMA synchronous = NORMAL')
-    const [fk] = await prisma.$queryRawUnsafe<Array<{ foreign_keys: bigint | number }>>('PRAGMA foreign_keys')
-    if (Number(fk?.foreign_keys) !== 1) throw new Error('foreign keys could not be enabled on the Prisma connection')
+    // Prisma connects (and compiles its query engine, a few hundred ms) on its first query, not here: the
+    // hot paths and start-up read through the raw handle, so a server can answer before Prisma is needed
+    prisma = new PrismaClient({ adapter: new PragmaSqlite3({ url: file, timeout }) })
 
     const client = prisma
     return {
