@@ -32,7 +32,7 @@ export function ChatView ({ param }: { param: string }) {
       <ViewHeading>Chat{persona ? ` with ${persona.name}` : ''}</ViewHeading>
       <div class="toolbar">
         <PersonaPicker id="chat-persona" label="Persona" value={personaId} onChange={(id) => { location.hash = `#/chat/${id}` }} />
-        <button type="button" onClick={() => void chat.clear()} disabled={!personaId || chat.busy}>Clear history</button>
+        <button type="button" onClick={() => { if (confirm('Forget this conversation and its summary?')) void chat.clear() }} disabled={!personaId || chat.busy}>Clear history</button>
       </div>
       <div class="chat-layout">
         <div>
