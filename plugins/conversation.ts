@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import { createChatMethods, createConversationMethods } from '../src/conversation/methods.ts'
+import { createSessionExpiry } from '../src/conversation/expiry.ts'
 import { createConversationService, type ConversationService } from '../src/conversation/service.ts'
 import { createStreamRegistry } from '../src/conversation/streams.ts'
 import { createThreadStore } from '../src/conversation/threads.ts'
@@ -15,7 +16,7 @@ declare module 'fastify' {
 export default fp(async (app) => {
   const { config, personas, sessions } = app
   const log = app.log.child({ component: 'conversation' })
-  const threads = createThreadStore(app.db.prisma, app.db.sqlite, config.session.maxContextMessages)
+  const threads = createThreadStore(app.store.conversations, config.session.maxContextMessages)
   const background = createInFlight()
   const conversations = createConversationService({ threads, llm: app.llm, personas, sessions, config, background, log })
   const streams = createStreamRegistry()
@@ -26,14 +27,7 @@ export default fp(async (app) => {
   const deps = { conversations, threads, streams, personas, sessions, config }
   app.rpc.registry.add(...createChatMethods(deps), ...createConversationMethods(deps))
 
-  app.scheduler.every('session-expiry', config.session.cleanupCron, async () => {
-    const cutoff = new Date(Date.now() - config.session.timeoutHours * 3_600_000)
-    const removed = await sessions.expire(cutoff, conversations.busy)
-    threads.forgetSessions(new Set(removed.sessions))
-    if (removed.sessions.length > 0) {
-      log.info({ sessions: removed.sessions.length, conversations: removed.conversations, messages: removed.messages }, 'expired sessions removed')
-    }
-  })
+  app.scheduler.every('session-expiry', config.session.cleanupCron, createSessionExpiry({ sessions, conversations, timeoutHours: config.session.timeoutHours, log }))
 
   // summaries being written finish before the database closes (onClose: after the calls' grace period, and
   // timed by Fastify on their own, not added to the preClose hooks' time)

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { originAllowed } from '../src/auth/access.ts'
-import { recentConversationIds, recentPersonaTopics } from '../src/conversation/p2p/store.ts'
+import { createRecentConversations } from '../src/conversation/p2p/recent.ts'
 import { createHttpSessions, type Refusal } from '../src/mcp/http-sessions.ts'
 import { createMcpService, type McpService } from '../src/mcp/server.ts'
 import { WebSocketServerTransport } from '../src/mcp/ws-transport.ts'
@@ -31,8 +31,8 @@ export default fp(async (app) => {
     inFlight: mcpPath.inFlight,
     limiter: app.rpc.limiter,
     llmStateChanges: app.llmStateChanges,
-    recentTopics: (personaId, user) => recentPersonaTopics(app.db.prisma, personaId, user.scope === 'admin' ? null : user.id),
-    recentConversations: (user) => recentConversationIds(app.db.prisma, user.scope === 'admin' ? null : user.id),
+    recentTopics: createRecentConversations(app.store.conversations).topics,
+    recentConversations: createRecentConversations(app.store.conversations).ids,
     events: app.events,
     conversations: app.personaConversations,
     chatTurns: (listener) => { app.conversations.onTurn(async ({ session, persona }) => { listener({ sessionId: session.id, personaId: persona.id }) }) },

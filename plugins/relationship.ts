@@ -25,7 +25,7 @@ export default fp(async (app) => {
   const log = app.log.child({ component: 'relationship' })
   const relationships = createRelationshipService({ repository: createRelationshipRepository(db.prisma, db.sqlite), personas, rules: config.relationships })
   const emotions = createEmotionService({ prisma: db.prisma, sqlite: db.sqlite, rules: config.emotions })
-  const store = createPersonaConversationStore(db.prisma)
+  const store = createPersonaConversationStore(app.store.conversations)
   const engine = createConversationEngine({
     store, llm: app.llm, personas, relationships, events, rules: config.personaConversations, log,
     sections: () => conversations.promptSections(),
@@ -46,7 +46,7 @@ export default fp(async (app) => {
     ...createRelationshipMethods({ relationships, personas, sessions }),
     ...createEmotionMethods({ emotions, personas, sessions }),
     ...createP2PMethods({ engine, threads: conversations.threads, personas, sessions, rules: config.personaConversations }),
-    ...createSnapshotMethods({ prisma: db.prisma, sessions, personas }),
+    ...createSnapshotMethods({ sessions, personas, activeConversationIds: (userId) => app.store.conversations.activePersonaConversationIds(userId) }),
   )
 
   // a user's chat turn moves how the persona feels about them, and its mood

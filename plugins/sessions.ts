@@ -8,5 +8,5 @@ declare module 'fastify' {
 }
 
 export default fp(async (app) => {
-  app.decorate('sessions', createSessionService({ prisma: app.db.prisma }))
+  app.decorate('sessions', createSessionService({ repository: app.store.sessions }))
 }, { name: 'sessions', dependencies: ['db'] })

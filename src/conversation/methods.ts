@@ -7,7 +7,7 @@ import type { RpcContext } from '../rpc/context.ts'
 import { domainError, ErrorCode } from '../rpc/errors.ts'
 import { defineMethod } from '../rpc/method.ts'
 import type { SessionService } from '../sessions/service.ts'
-import { ChatResult, StreamResult, TranscriptEntry, transcriptEntry } from './schemas.ts'
+import { ChatCancelled, ChatResult, History, StreamResult, ThreadCleared, transcriptEntry } from './schemas.ts'
 import type { ConversationService } from './service.ts'
 import { createStreamFrames } from './stream-frames.ts'
 import type { StreamRegistry } from './streams.ts'
@@ -92,7 +92,7 @@ export function createChatMethods (deps: ConversationMethodDeps) {
       name: 'persona.chat_cancel',
       description: 'Stop a persona.chat_stream of this connection; its request then ends with a "cancelled" error.',
       params: Type.Object({ stream_id: Type.String({ minLength: 1, maxLength: 64 }) }),
-      result: Type.Object({ stream_id: Type.String(), cancelled: Type.Literal(true) }),
+      result: ChatCancelled,
       handler: ({ stream_id }, ctx) => {
         if (!streams.cancel(ctx.connection.id, stream_id)) {
           throw domainError(ErrorCode.NotFound, `No stream ${stream_id} under way on this connection`, { stream_id })
@@ -117,25 +117,16 @@ export function createConversationMethods (deps: ConversationMethodDeps) {
         limit: Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'messages per page' }),
         before_turn: Type.Optional(Type.Integer({ minimum: 1, description: 'page back: only turns before this one' })),
       }),
-      result: Type.Object({
-        conversation_id: Type.Union([Type.String(), Type.Null()]),
-        persona_id: Type.String(),
-        messages: Type.Array(TranscriptEntry),
-        total_turns: Type.Integer(),
-        has_more: Type.Boolean(),
-        summary: Type.String(),
-      }),
+      result: History,
       handler: async ({ persona_id, limit, before_turn }, ctx) => {
         const persona = threadPersona(ctx, persona_id)
         const thread = await threads.find(ctx.connection.session.id, persona.id)
         if (!thread) return { conversation_id: null, persona_id: persona.id, messages: [], total_turns: 0, has_more: false, summary: '' }
-        const rows = await threads.page(thread.id, limit, before_turn)
-        const hasMore = rows.length > limit
-        const page = hasMore ? rows.slice(rows.length - limit) : rows
+        const { messages, hasMore } = await threads.page(thread.id, limit, before_turn)
         return {
           conversation_id: thread.id,
           persona_id: persona.id,
-          messages: page.map(transcriptEntry),
+          messages: messages.map(transcriptEntry),
           total_turns: thread.turnCount,
           has_more: hasMore,
           summary: thread.summary,
@@ -148,7 +139,7 @@ export function createConversationMethods (deps: ConversationMethodDeps) {
       idempotent: true,
       description: 'Forget this session\'s conversation with a persona (default: the current one): transcript and summary.',
       params: Type.Object({ persona_id: Type.Optional(PersonaRef) }),
-      result: Type.Object({ conversation_id: Type.Union([Type.String(), Type.Null()]), cleared: Type.Literal(true), messages_removed: Type.Integer() }),
+      result: ThreadCleared,
       handler: async ({ persona_id }, ctx) => {
         const persona = threadPersona(ctx, persona_id)
         // after the turn under way in this thread, if any: a clear never meets a half-written turn

@@ -13,18 +13,18 @@ import { ErrorCode, RpcError, toErrorObject } from '../rpc/errors.ts'
 // which nothing more is sent for the request.
 
 /** what the earlier stream_complete frame carried */
-export interface StreamCompletion {
+export interface StreamCompletion<D extends object = Record<string, unknown>> {
   fullResponse: string
   chunkCount: number
   tokensUsed: number
   /** seconds */
   processingTime: number
   /** more for the `data` object (persona_name, ...) */
-  data: Record<string, unknown>
+  data: D
 }
 
 /** the final response's stream_complete fields (schemas.ts StreamComplete) */
-export interface CompleteFields {
+export interface CompleteFields<D extends object = Record<string, unknown>> {
   event_type: 'stream_complete'
   stream_id: string
   timestamp: string
@@ -32,7 +32,7 @@ export interface CompleteFields {
   chunk_count: number
   tokens_used: number
   processing_time: number
-  data: { full_response: string, chunk_count: number, processing_time: number, response_length: number, tokens_used: number, [key: string]: unknown }
+  data: D & { full_response: string, chunk_count: number, processing_time: number, response_length: number, tokens_used: number }
 }
 
 export function createStreamFrames (ctx: RpcContext, streamId: string) {
@@ -62,7 +62,7 @@ export function createStreamFrames (ctx: RpcContext, streamId: string) {
      * The method's final result, with the stream_complete fields and `data` beside its own. JSON-RPC framing
      * also sends a stream_complete event first, unless `announce` is false (the stream has its own last event).
      */
-    complete<R extends object> (result: R, c: StreamCompletion, { announce = true } = {}): R & CompleteFields {
+    complete<R extends object, D extends object> (result: R, c: StreamCompletion<D>, { announce = true } = {}): R & CompleteFields<D> {
       const promoted = { full_response: c.fullResponse, tokens_used: c.tokensUsed, processing_time: c.processingTime }
       const data = { ...c.data, ...promoted, chunk_count: c.chunkCount, response_length: c.fullResponse.length }
       const final = { ...result, ...promoted, event_type: 'stream_complete' as const, stream_id: streamId, timestamp: new Date().toISOString(), chunk_count: c.chunkCount, data }

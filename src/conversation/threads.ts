@@ -1,7 +1,4 @@
-import { randomUUID } from 'node:crypto'
-import type Database from 'better-sqlite3'
-import type { PrismaClient } from '../generated/prisma/client.ts'
-import { toSqlTime } from '../store/sqlite/sql-time.ts'
+import type { StoredConversation, StoredMessage, ThreadRepository } from './repository.ts'
 import type { TranscriptMessage } from './prompt.ts'
 
 /** A user's conversation with one persona in one session, as the chat needs it. */
@@ -35,22 +32,16 @@ export interface TurnRecord {
 
 const MAX_CACHED_THREADS = 2000
 
+const transcript = (m: StoredMessage): TranscriptMessage => ({ role: m.role === 'user' ? 'user' : 'persona', content: m.content })
+
 /**
- * Threads in SQLite with the hot part (counters, summary, recent messages) cached in memory,
+ * Threads in the store with the hot part (counters, summary, recent messages) cached in memory,
  * so a chat turn reads nothing from the database once its thread is warm.
  */
-export function createThreadStore (prisma: PrismaClient, sqlite: Database.Database, window: number) {
+export function createThreadStore (repository: ThreadRepository, window: number) {
   const cache = new Map<string, Thread>()
   // opens under way: callers racing on a cold thread share one object, or they would number turns apart
   const opening = new Map<string, Promise<Thread>>()
-  // every chat turn writes here: prepared statements in one transaction, not Prisma round trips
-  const insertMessage = sqlite.prepare(`INSERT INTO Message (id, conversationId, turnNumber, role, speakerId, content, tokens, processingTime, responseType, createdAt)
-    VALUES (@id, @conversationId, @turnNumber, @role, @speakerId, @content, @tokens, @processingTime, @responseType, @createdAt)`)
-  const updateConversation = sqlite.prepare('UPDATE Conversation SET turnCount = ?, tokensUsed = tokensUsed + ?, lastActivityAt = ? WHERE id = ?')
-  const storeTurn = sqlite.transaction((rows: Array<Record<string, unknown>>, update: [number, number, string, string]) => {
-    for (const row of rows) insertMessage.run(row)
-    updateConversation.run(...update)
-  })
   const key = (sessionId: string, personaId: string) => `${sessionId}:${personaId}`
   const remember = (thread: Thread) => {
     const k = key(thread.sessionId, thread.personaId)
@@ -64,16 +55,8 @@ export function createThreadStore (prisma: PrismaClient, sqlite: Database.Databa
   const forget = (k: string, thread: Thread) => { thread.epoch++; cache.delete(k) }
 
   async function load (sessionId: string, userId: string, personaId: string): Promise<Thread> {
-    const row = await prisma.conversation.upsert({
-      where: { sessionId_personaId: { sessionId, personaId } },
-      create: { sessionId, userId, personaId, kind: 'user' },
-      update: {},
-    })
-    const recent = await prisma.message.findMany({
-      where: { conversationId: row.id },
-      orderBy: [{ turnNumber: 'desc' }, { createdAt: 'desc' }],
-      take: window,
-    })
+    const row = await repository.openThread(sessionId, userId, personaId, new Date())
+    const recent = await repository.latestMessages(row.id, window)
     return remember({
       id: row.id,
       sessionId,
@@ -85,7 +68,7 @@ export function createThreadStore (prisma: PrismaClient, sqlite: Database.Databa
       tokensUsed: row.tokensUsed,
       startedAt: row.startedAt,
       lastActivityAt: row.lastActivityAt,
-      recent: recent.reverse().map((m) => ({ role: m.role === 'user' ? 'user' : 'persona', content: m.content })),
+      recent: recent.map(transcript),
       epoch: 0,
     })
   }
@@ -105,26 +88,25 @@ export function createThreadStore (prisma: PrismaClient, sqlite: Database.Databa
       return pending
     },
 
-    async byId (id: string) {
+    /** A conversation of either kind by id: a warm thread from memory, anything else from the store. */
+    async byId (id: string): Promise<Thread | StoredConversation | undefined> {
       for (const thread of cache.values()) if (thread.id === id) return thread
-      return prisma.conversation.findUnique({ where: { id } })
+      return repository.findConversation(id)
     },
 
     /** The thread if it exists, without creating it. */
-    async find (sessionId: string, personaId: string) {
-      return cache.get(key(sessionId, personaId)) ??
-        prisma.conversation.findUnique({ where: { sessionId_personaId: { sessionId, personaId } } })
+    async find (sessionId: string, personaId: string): Promise<Thread | StoredConversation | undefined> {
+      return cache.get(key(sessionId, personaId)) ?? repository.findThread(sessionId, personaId)
     },
 
     async appendTurn (thread: Thread, turn: TurnRecord): Promise<number> {
       const turnNumber = thread.turnCount + 1
       const at = new Date()
-      const createdAt = toSqlTime(at.getTime())
-      const base = { conversationId: thread.id, turnNumber, createdAt }
-      storeTurn([
-        { ...base, id: randomUUID(), role: 'user', speakerId: turn.userId, content: turn.user, tokens: 0, processingTime: 0, responseType: null },
-        { ...base, id: randomUUID(), role: 'persona', speakerId: turn.speakerId, content: turn.reply, tokens: turn.tokens, processingTime: turn.processingTime, responseType: turn.responseType },
-      ], [turnNumber, turn.tokens, createdAt, thread.id])
+      const base = { turnNumber, createdAt: at }
+      await repository.appendTurn(thread.id, [
+        { ...base, role: 'user', speakerId: turn.userId, content: turn.user, tokens: 0, processingTime: 0, responseType: null },
+        { ...base, role: 'persona', speakerId: turn.speakerId, content: turn.reply, tokens: turn.tokens, processingTime: turn.processingTime, responseType: turn.responseType },
+      ], { turnCount: turnNumber, tokens: turn.tokens, at })
       thread.turnCount = turnNumber
       thread.tokensUsed += turn.tokens
       thread.lastActivityAt = at
@@ -135,29 +117,23 @@ export function createThreadStore (prisma: PrismaClient, sqlite: Database.Databa
 
     /** Messages of turns after `afterTurn` up to and including `throughTurn`, oldest first. */
     async turns (conversationId: string, afterTurn: number, throughTurn: number): Promise<TranscriptMessage[]> {
-      const rows = await prisma.message.findMany({
-        where: { conversationId, turnNumber: { gt: afterTurn, lte: throughTurn } },
-        orderBy: [{ turnNumber: 'asc' }, { createdAt: 'asc' }, { role: 'desc' }],
-      })
-      return rows.map((m) => ({ role: m.role === 'user' ? 'user' : 'persona', content: m.content }))
+      return (await repository.messagesBetween(conversationId, afterTurn, throughTurn)).map(transcript)
     },
 
     /** Saves a summary made at `epoch`, unless the thread was cleared since (or deleted: then nothing is updated). */
     async saveSummary (thread: Thread, summary: string, summarizedTurn: number, epoch = thread.epoch): Promise<void> {
       if (thread.epoch !== epoch) return
-      await prisma.conversation.updateMany({ where: { id: thread.id }, data: { summary, summarizedTurn } })
+      await repository.saveSummary(thread.id, summary, summarizedTurn)
       if (thread.epoch !== epoch) return
       thread.summary = summary
       thread.summarizedTurn = summarizedTurn
     },
 
-    async page (conversationId: string, limit: number, beforeTurn?: number) {
-      const rows = await prisma.message.findMany({
-        where: { conversationId, ...(beforeTurn === undefined ? {} : { turnNumber: { lt: beforeTurn } }) },
-        orderBy: [{ turnNumber: 'desc' }, { role: 'asc' }],
-        take: limit + 1,
-      })
-      return rows.reverse()
+    /** A page of the transcript, oldest first: the newest `limit` messages before `beforeTurn`, and whether older ones exist. */
+    async page (conversationId: string, limit: number, beforeTurn?: number): Promise<{ messages: StoredMessage[], hasMore: boolean }> {
+      const rows = await repository.latestMessages(conversationId, limit + 1, beforeTurn)
+      const hasMore = rows.length > limit
+      return { messages: hasMore ? rows.slice(1) : rows, hasMore }
     },
 
     /** Empties a thread; callers hold its conversation lock, so no turn is being written meanwhile. */
@@ -168,11 +144,7 @@ export function createThreadStore (prisma: PrismaClient, sqlite: Database.Databa
         cached.epoch++
         Object.assign(cached, { turnCount: 0, summary: '', summarizedTurn: 0, tokensUsed: 0, recent: [] })
       }
-      const [{ count }] = await prisma.$transaction([
-        prisma.message.deleteMany({ where: { conversationId: thread.id } }),
-        prisma.conversation.update({ where: { id: thread.id }, data: { turnCount: 0, summary: '', summarizedTurn: 0, tokensUsed: 0 } }),
-      ])
-      return count
+      return repository.clearThread(thread.id)
     },
 
     /** Drops cached threads of sessions that no longer exist. */

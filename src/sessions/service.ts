@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import type { PrismaClient } from '../generated/prisma/client.ts'
+import type { SessionState, UserIdentity } from '../rpc/caller.ts'
 import { domainError, ErrorCode } from '../rpc/errors.ts'
-import type { SessionState, UserIdentity } from './types.ts'
+import type { RemovedTranscripts, SessionRepository, SessionSnapshot } from './repository.ts'
 
 export interface SessionServiceDeps {
-  prisma: PrismaClient
+  repository: SessionRepository
   now?: () => number
   /** lastActivityAt is written at most this often per session: a hot socket must not write per call */
   touchIntervalMs?: number
@@ -14,20 +14,18 @@ export interface SessionServiceDeps {
  * Sessions live in memory while a connection holds them and are written to the database once they
  * carry state (a current persona) or their id has been handed out, so that they can be resumed.
  */
-export function createSessionService ({ prisma, now = Date.now, touchIntervalMs = 60_000 }: SessionServiceDeps) {
+export function createSessionService ({ repository, now = Date.now, touchIntervalMs = 60_000 }: SessionServiceDeps) {
   const persisted = new WeakSet<SessionState>()
   const attached = new Map<string, string>()
   const touchedAt = new WeakMap<SessionState, number>()
 
   const persist = async (session: SessionState) => {
     if (persisted.has(session)) return
-    await prisma.session.upsert({
-      where: { id: session.id },
-      create: { id: session.id, userId: session.userId, currentPersonaId: session.personaId },
-      update: { currentPersonaId: session.personaId },
-    })
+    await repository.save({ id: session.id, userId: session.userId, personaId: session.personaId }, new Date(now()))
     persisted.add(session)
   }
+
+  const notFound = (sessionId: string) => domainError(ErrorCode.SessionNotFound, `Session not found: ${sessionId}`, { session_id: sessionId })
 
   return {
     /** A fresh session for a new connection. */
@@ -43,17 +41,15 @@ export function createSessionService ({ prisma, now = Date.now, touchIntervalMs 
     async setPersona (session: SessionState, personaId: string | null): Promise<void> {
       session.personaId = personaId
       if (!persisted.has(session)) return persist(session)
-      await prisma.session.update({ where: { id: session.id }, data: { currentPersonaId: personaId, lastActivityAt: new Date(now()) } })
+      await repository.setPersona(session.id, personaId, new Date(now()))
     },
 
     /** Takes a stored session over for this connection; the old one is released. */
     async resume (sessionId: string, user: UserIdentity, current: SessionState, connectionId: string): Promise<SessionState> {
       if (sessionId === current.id) return current
-      const row = await prisma.session.findUnique({ where: { id: sessionId } })
+      const row = await repository.findById(sessionId)
       // another user's session is reported as missing: its existence is not theirs to learn
-      if (!row || row.userId !== user.id) {
-        throw domainError(ErrorCode.SessionNotFound, `Session not found: ${sessionId}`, { session_id: sessionId })
-      }
+      if (!row || row.userId !== user.id) throw notFound(sessionId)
       const holder = attached.get(sessionId)
       if (holder !== undefined && holder !== connectionId) {
         throw domainError(ErrorCode.SessionInUse, `Session ${sessionId} is in use by another connection`, { session_id: sessionId })
@@ -77,30 +73,32 @@ export function createSessionService ({ prisma, now = Date.now, touchIntervalMs 
       const at = now()
       if (!persisted.has(session) || at - (touchedAt.get(session) ?? 0) < touchIntervalMs) return undefined
       touchedAt.set(session, at)
-      return prisma.session.update({ where: { id: session.id }, data: { lastActivityAt: new Date(at) } }).then(() => undefined)
+      return repository.touch(session.id, new Date(at))
     },
 
-    async info (session: SessionState) {
+    /** When the session began and was last active (stored first: its id is being handed out). */
+    async info (session: SessionState): Promise<{ createdAt: Date, lastActivityAt: Date }> {
       await persist(session)
-      const row = await prisma.session.findUniqueOrThrow({ where: { id: session.id } })
-      return { createdAt: row.createdAt, lastActivityAt: row.lastActivityAt }
+      const row = await repository.findById(session.id)
+      if (!row) throw notFound(session.id)
+      return row
     },
+
+    async saveSnapshot (session: SessionState, snapshot: SessionSnapshot): Promise<void> {
+      await persist(session)
+      await repository.saveSnapshot(session.id, snapshot)
+    },
+
+    loadSnapshot: (session: SessionState): Promise<SessionSnapshot | undefined> => repository.findSnapshot(session.id),
 
     /**
      * Removes sessions idle since before `cutoff` that no connection holds, with their transcripts
      * (memories belong to the persona and user, not the session, and stay). `busy` sessions (a chat still
      * under way in them, its connection gone) are left for the next round: their turn would point at deleted rows.
      */
-    async expire (cutoff: Date, busy: (sessionId: string) => boolean = () => false): Promise<{ sessions: string[], conversations: number, messages: number }> {
-      const idle = await prisma.session.findMany({ where: { lastActivityAt: { lt: cutoff } }, select: { id: true } })
-      const ids = idle.map((s) => s.id).filter((id) => !attached.has(id) && !busy(id))
-      if (ids.length === 0) return { sessions: [], conversations: 0, messages: 0 }
-      const [messages, conversations] = await prisma.$transaction([
-        prisma.message.count({ where: { conversation: { sessionId: { in: ids } } } }),
-        prisma.conversation.count({ where: { sessionId: { in: ids } } }),
-        prisma.session.deleteMany({ where: { id: { in: ids } } }),
-      ])
-      return { sessions: ids, conversations, messages }
+    async expire (cutoff: Date, busy: (sessionId: string) => boolean = () => false): Promise<RemovedTranscripts & { sessions: string[] }> {
+      const ids = (await repository.idleSince(cutoff)).filter((id) => !attached.has(id) && !busy(id))
+      return { sessions: ids, ...await repository.deleteWithTranscripts(ids) }
     },
 
     activeCount (): number {

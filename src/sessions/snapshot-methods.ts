@@ -1,40 +1,33 @@
 import { Type } from '@sinclair/typebox'
-import type { PrismaClient } from '../generated/prisma/client.ts'
-import type { PersonaService } from '../personas/service.ts'
 import { defineMethod } from '../rpc/method.ts'
+import type { SessionSnapshot } from './repository.ts'
+import { StateLoaded, StateSaved, type PersonaLookup } from './schemas.ts'
 import type { SessionService } from './service.ts'
 
-interface Snapshot {
-  current_persona_id: string | null
-  current_conversation_id: string | null
-  active_conversation_ids: string[]
-  timestamp: string
+export interface SnapshotMethodDeps {
+  sessions: SessionService
+  personas: PersonaLookup
+  /** the persona-to-persona conversations of the user still under way (conversation/ keeps them) */
+  activeConversationIds (userId: string): Promise<string[]>
 }
 
-const Nullable = Type.Union([Type.String(), Type.Null()])
-
 /** state.save / state.load: a session's state written to the database and read back (the earlier server only pretended). */
-export function createSnapshotMethods ({ prisma, sessions, personas }: { prisma: PrismaClient, sessions: SessionService, personas: PersonaService }) {
+export function createSnapshotMethods ({ sessions, personas, activeConversationIds }: SnapshotMethodDeps) {
   return [
     defineMethod({
       name: 'state.save',
       description: 'Save this session\'s state (current persona, current and active conversations); state.load brings it back, also after a restart.',
       params: Type.Object({}),
-      result: Type.Object({
-        state_saved: Type.Literal(true),
-        state: Type.Object({ current_persona_id: Nullable, current_conversation_id: Nullable, active_conversations: Type.Integer(), active_conversation_ids: Type.Array(Type.String()), timestamp: Type.String({ format: 'date-time' }) }),
-      }),
+      result: StateSaved,
       handler: async (_p, { connection }) => {
         const { session } = connection
-        const active = await prisma.conversation.findMany({ where: { kind: 'persona', status: 'active', userId: session.userId }, select: { id: true } })
-        const snapshot: Snapshot = {
+        const snapshot: SessionSnapshot = {
           current_persona_id: session.personaId,
           current_conversation_id: session.conversationId,
-          active_conversation_ids: active.map((c) => c.id),
+          active_conversation_ids: await activeConversationIds(session.userId),
           timestamp: new Date().toISOString(),
         }
-        await sessions.persist(session)
-        await prisma.session.update({ where: { id: session.id }, data: { snapshot: { ...snapshot } } })
+        await sessions.saveSnapshot(session, snapshot)
         return { state_saved: true as const, state: { ...snapshot, active_conversations: snapshot.active_conversation_ids.length } }
       },
     }),
@@ -43,11 +36,10 @@ export function createSnapshotMethods ({ prisma, sessions, personas }: { prisma:
       idempotent: true,
       description: 'Restore the state this session saved last (a persona deleted since is left out).',
       params: Type.Object({}),
-      result: Type.Object({ state_loaded: Type.Boolean(), current_persona_id: Nullable, current_conversation_id: Nullable, saved_at: Type.Optional(Type.String()), message: Type.Optional(Type.String()) }),
+      result: StateLoaded,
       handler: async (_p, { connection }) => {
         const { session } = connection
-        const row = await prisma.session.findUnique({ where: { id: session.id }, select: { snapshot: true } })
-        const snapshot = row?.snapshot as Snapshot | null | undefined
+        const snapshot = await sessions.loadSnapshot(session)
         if (!snapshot) {
           return { state_loaded: false, current_persona_id: session.personaId, current_conversation_id: session.conversationId, message: 'No saved state for this session' }
         }

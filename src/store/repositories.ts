@@ -3,6 +3,8 @@
 // the store and the folders stay acyclic (store -> domain, never back). A second database is one more
 // folder beside sqlite/ with its own createXRepositories(), chosen in openStore().
 import type { PersonaRepository } from '../personas/repository.ts'
+import type { SessionRepository } from '../sessions/repository.ts'
+import type { ConversationRepository } from '../conversation/repository.ts'
 import type { CardRepository } from '../cards/repository.ts'
 import type { UserDataRepository } from '../users/repository.ts'
 import type { MemoryMaintenanceRepository, MemoryRepository, MemorySettingsRepository, MemoryStatsRepository } from '../memory/repository.ts'
@@ -13,6 +15,8 @@ export interface Repositories {
   memorySettings: MemorySettingsRepository
   memoryMaintenance: MemoryMaintenanceRepository
   personas: PersonaRepository
+  sessions: SessionRepository
+  conversations: ConversationRepository
   /** the card columns of personas */
   cards: CardRepository
   /** a user's rows in every table (export, erase) */

@@ -7,7 +7,7 @@ import type { RpcContext } from '../../rpc/context.ts'
 import { domainError, ErrorCode } from '../../rpc/errors.ts'
 import { defineMethod } from '../../rpc/method.ts'
 import type { SessionService } from '../../sessions/service.ts'
-import { ConversationStatus, StreamComplete } from '../schemas.ts'
+import { ConversationEnded, ConversationRun, ConversationStarted, ConversationStatus, PersonaTurn } from '../schemas.ts'
 import { createStreamFrames } from '../stream-frames.ts'
 import type { ThreadStore } from '../threads.ts'
 import type { ConversationEngine } from './engine.ts'
@@ -22,11 +22,6 @@ export interface P2PMethodDeps {
 }
 
 const ConversationId = Type.String({ minLength: 1, maxLength: 64 })
-const Turn = Type.Object({
-  conversation_id: Type.String(), turn_number: Type.Integer(), speaker_id: Type.String(), speaker_name: Type.String(), content: Type.String(),
-  response_type: Type.String(), tokens_used: Type.Integer(), continue_score: Type.Number(), tokens_remaining: Type.Integer(),
-  should_continue: Type.Boolean(), ended: Type.Boolean(), end_reason: Type.Union([Type.String(), Type.Null()]),
-})
 
 const statusOf = (c: PersonaConversation, threshold: number, minBudget: number) => ({
   id: c.id,
@@ -66,7 +61,7 @@ export function createP2PMethods (deps: P2PMethodDeps) {
         topic: Type.String({ minLength: 1, maxLength: 200, default: rules.defaultTopic }),
         token_budget: Type.Integer({ minimum: rules.minTokenBudget + 1, maximum: 100_000, default: rules.defaultTokenBudget }),
       }),
-      result: Type.Object({ conversation_id: Type.String(), participants: Type.Array(Type.String()), topic: Type.String(), started: Type.Literal(true) }),
+      result: ConversationStarted,
       handler: async (p, ctx) => {
         const c = await engine.start(p.persona1_id, p.persona2_id, p.topic, p.token_budget, ctx.connection.user.id)
         ctx.connection.session.conversationId = c.id
@@ -78,7 +73,7 @@ export function createP2PMethods (deps: P2PMethodDeps) {
       description: 'The next speaker says one turn, in character, seeing the shared transcript and its own memories. ' +
         'The conversation ends by itself when its continue score or budget runs out.',
       params: Type.Object({ conversation_id: Type.Optional(ConversationId) }),
-      result: Turn,
+      result: PersonaTurn,
       handler: ({ conversation_id }, ctx) => engine.turn(chosen(ctx, conversation_id), ...who(ctx), ctx.connection.signal),
     }),
     defineMethod({
@@ -89,10 +84,7 @@ export function createP2PMethods (deps: P2PMethodDeps) {
         conversation_id: Type.Optional(ConversationId),
         max_turns: Type.Integer({ minimum: 1, maximum: 200, default: rules.maxTurns }),
       }),
-      result: Type.Composite([
-        Type.Object({ conversation_id: Type.String(), turns_taken: Type.Integer(), ended: Type.Boolean(), end_reason: Type.Union([Type.String(), Type.Null()]), turns: Type.Array(Turn) }),
-        StreamComplete,
-      ]),
+      result: ConversationRun,
       handler: async ({ conversation_id, max_turns }, ctx) => {
         const id = chosen(ctx, conversation_id)
         const started = performance.now()
@@ -127,7 +119,7 @@ export function createP2PMethods (deps: P2PMethodDeps) {
       name: 'conversation.end',
       description: 'End a persona-to-persona conversation: both personas cool down and their relationship is updated.',
       params: Type.Object({ conversation_id: Type.Optional(ConversationId), reason: Type.String({ minLength: 1, maxLength: 200, default: 'user_request' }) }),
-      result: Type.Object({ conversation_id: Type.String(), ended: Type.Literal(true), reason: Type.String(), final_stats: Type.Object({ duration: Type.Number(), turns: Type.Integer(), tokens_used: Type.Integer() }) }),
+      result: ConversationEnded,
       handler: async ({ conversation_id, reason }, ctx) => {
         const { conversation, final_stats } = await engine.end(chosen(ctx, conversation_id), ...who(ctx), reason)
         return { conversation_id: conversation.id, ended: true as const, reason, final_stats }
@@ -138,7 +130,7 @@ export function createP2PMethods (deps: P2PMethodDeps) {
       description: 'State of a conversation by id (persona-to-persona, or one of your threads), or of this session\'s thread with the current persona.',
       readOnly: true,
       params: Type.Object({ conversation_id: Type.Optional(ConversationId) }),
-      result: Type.Composite([ConversationStatus, Type.Object({ status: Type.Optional(Type.String()), end_reason: Type.Optional(Type.Union([Type.String(), Type.Null()])) })]),
+      result: ConversationStatus,
       handler: async ({ conversation_id }, ctx) => {
         const { session } = ctx.connection
         const thread = conversation_id === undefined

@@ -1,4 +1,4 @@
-import type { PrismaClient, Conversation as ConversationRow } from '../../generated/prisma/client.ts'
+import type { ConversationRepository, StoredConversation, StoredMessage } from '../repository.ts'
 
 /** A persona-to-persona conversation as the engine works on it. */
 export interface PersonaConversation {
@@ -22,7 +22,9 @@ export interface PersonaConversation {
 
 const WINDOW = 20
 
-const toConversation = (row: ConversationRow, transcript: PersonaConversation['transcript']): PersonaConversation => ({
+const line = (m: StoredMessage) => ({ speakerId: m.speakerId ?? '', content: m.content })
+
+const toConversation = (row: StoredConversation, transcript: PersonaConversation['transcript']): PersonaConversation => ({
   id: row.id,
   persona1Id: row.personaId,
   persona2Id: row.otherPersonaId ?? '',
@@ -39,15 +41,16 @@ const toConversation = (row: ConversationRow, transcript: PersonaConversation['t
   transcript,
 })
 
-export function createPersonaConversationStore (prisma: PrismaClient) {
+type Repository = Pick<ConversationRepository, 'findConversation' | 'latestMessages' | 'createPersonaConversation' |
+  'appendPersonaTurn' | 'endPersonaConversation' | 'activePersonaConversationIds'>
+
+/** The active persona-to-persona conversations in memory, written through to the repository. */
+export function createPersonaConversationStore (repository: Repository) {
   const active = new Map<string, PersonaConversation>()
 
   return {
     async create (input: { persona1Id: string, persona2Id: string, userId: string, topic: string, tokenBudget: number }): Promise<PersonaConversation> {
-      const row = await prisma.conversation.create({
-        data: { kind: 'persona', personaId: input.persona1Id, otherPersonaId: input.persona2Id, userId: input.userId, topic: input.topic, tokenBudget: input.tokenBudget },
-      })
-      const conversation = toConversation(row, [])
+      const conversation = toConversation(await repository.createPersonaConversation(input, new Date()), [])
       active.set(conversation.id, conversation)
       return conversation
     },
@@ -56,25 +59,20 @@ export function createPersonaConversationStore (prisma: PrismaClient) {
     async find (id: string): Promise<PersonaConversation | undefined> {
       const cached = active.get(id)
       if (cached) return cached
-      const row = await prisma.conversation.findUnique({ where: { id } })
+      const row = await repository.findConversation(id)
       if (!row || row.kind !== 'persona') return undefined
-      const messages = await prisma.message.findMany({ where: { conversationId: id }, orderBy: { turnNumber: 'desc' }, take: WINDOW })
-      const conversation = toConversation(row, messages.reverse().map((m) => ({ speakerId: m.speakerId ?? '', content: m.content })))
+      const conversation = toConversation(row, (await repository.latestMessages(id, WINDOW)).map(line))
       if (conversation.status === 'active') active.set(id, conversation)
       return conversation
     },
 
     async appendTurn (c: PersonaConversation, turn: { speakerId: string, content: string, tokens: number, processingTime: number, responseType: string, seconds: number, continueScore: number }): Promise<void> {
       const turnNumber = c.turnCount + 1
-      await prisma.$transaction([
-        prisma.message.create({
-          data: { conversationId: c.id, turnNumber, role: 'persona', speakerId: turn.speakerId, content: turn.content, tokens: turn.tokens, processingTime: turn.processingTime, responseType: turn.responseType },
-        }),
-        prisma.conversation.update({
-          where: { id: c.id },
-          data: { turnCount: turnNumber, tokensUsed: { increment: turn.tokens }, durationSeconds: { increment: turn.seconds }, continueScore: turn.continueScore, lastActivityAt: new Date() },
-        }),
-      ])
+      const at = new Date()
+      await repository.appendPersonaTurn(c.id, {
+        turnNumber, role: 'persona', speakerId: turn.speakerId, content: turn.content, tokens: turn.tokens,
+        processingTime: turn.processingTime, responseType: turn.responseType, createdAt: at,
+      }, { at, turnCount: turnNumber, tokens: turn.tokens, seconds: turn.seconds, continueScore: turn.continueScore })
       c.turnCount = turnNumber
       c.tokensUsed += turn.tokens
       c.durationSeconds += turn.seconds
@@ -84,7 +82,7 @@ export function createPersonaConversationStore (prisma: PrismaClient) {
     },
 
     async end (c: PersonaConversation, reason: string): Promise<void> {
-      await prisma.conversation.update({ where: { id: c.id }, data: { status: 'ended', endReason: reason, endedAt: new Date() } })
+      await repository.endPersonaConversation(c.id, reason, new Date())
       c.status = 'ended'
       c.endReason = reason
       active.delete(c.id)
@@ -96,35 +94,9 @@ export function createPersonaConversationStore (prisma: PrismaClient) {
     },
 
     async loadActive (): Promise<void> {
-      const rows = await prisma.conversation.findMany({ where: { kind: 'persona', status: 'active' }, select: { id: true } })
-      for (const { id } of rows) await this.find(id)
+      for (const id of await repository.activePersonaConversationIds()) await this.find(id)
     },
   }
 }
 
 export type PersonaConversationStore = ReturnType<typeof createPersonaConversationStore>
-
-/**
- * The topics of a persona's latest persona-to-persona conversations, newest first, without repeats;
- * `userId` null: everyone's (admins), otherwise only the conversations that user ran.
- */
-/** Ids of the newest persona-to-persona conversations a user ran (all users' when userId is null). */
-export async function recentConversationIds (prisma: PrismaClient, userId: string | null, limit = 100): Promise<string[]> {
-  const rows = await prisma.conversation.findMany({
-    where: { kind: 'persona', ...(userId !== null && { userId }) },
-    orderBy: { startedAt: 'desc' },
-    take: limit,
-    select: { id: true },
-  })
-  return rows.map((r) => r.id)
-}
-
-export async function recentPersonaTopics (prisma: PrismaClient, personaId: string, userId: string | null, limit = 20): Promise<string[]> {
-  const rows = await prisma.conversation.findMany({
-    where: { kind: 'persona', OR: [{ personaId }, { otherPersonaId: personaId }], ...(userId !== null && { userId }) },
-    orderBy: { startedAt: 'desc' },
-    take: limit * 3,
-    select: { topic: true },
-  })
-  return [...new Set(rows.map((r) => r.topic).filter((t): t is string => Boolean(t)))].slice(0, limit)
-}

@@ -5,6 +5,8 @@ import { createSqliteMemoryMaintenanceRepository } from './memories-maintenance.
 import { createSqliteMemorySettingsRepository } from './memories-settings.ts'
 import { createSqliteMemoryStatsRepository } from './memories-stats.ts'
 import { createSqlitePersonaRepository } from './personas.ts'
+import { createSqliteSessionRepository } from './sessions.ts'
+import { createSqliteConversationRepository } from './conversations.ts'
 import { createSqliteCardRepository } from './cards.ts'
 import { createSqliteUserDataRepository } from './users.ts'
 
@@ -17,6 +19,8 @@ export function createSqliteRepositories (db: SqliteDatabase): Repositories {
     memorySettings: createSqliteMemorySettingsRepository(db),
     memoryMaintenance: createSqliteMemoryMaintenanceRepository(db),
     personas: createSqlitePersonaRepository(db),
+    sessions: createSqliteSessionRepository(db),
+    conversations: createSqliteConversationRepository(db),
     cards: createSqliteCardRepository(db),
     userData: createSqliteUserDataRepository(db),
   }
