@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import path from 'node:path'
 import fp from 'fastify-plugin'
 import type { FastifyReply } from 'fastify'
 import fastifyStatic from '@fastify/static'
+import { PROJECT_ROOT } from '../src/util/project-root.ts'
 
 // The web console's built assets (scripts/build-console.mjs, run at install) at /console/. The files are
 // public like /docs: the page signs in with an API key in the browser and then only speaks the public APIs.
-const ROOT = fileURLToPath(new URL('../console/dist/', import.meta.url))
+const ROOT = `${path.join(PROJECT_ROOT, 'console', 'dist')}${path.sep}`
 
 // same-origin only: the bundle, its styles, the WebSocket and admin REST; avatars may be data: or blob: URLs
 const CSP = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; " +
