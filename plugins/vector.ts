@@ -3,7 +3,6 @@ import fp from 'fastify-plugin'
 import { selectEmbedder } from '../src/llm/embedders/select.ts'
 import { startBundledChroma, type BundledChroma } from '../src/store/vector/chroma-process.ts'
 import { createChromaIndex } from '../src/store/vector/chroma.ts'
-import { createVectorSource } from '../src/store/sqlite/vector-source.ts'
 import { createVectorStore, type VectorStore } from '../src/store/vector/store.ts'
 
 declare module 'fastify' {
@@ -39,7 +38,7 @@ export default fp(async (app) => {
     if (url !== undefined) chroma = createChromaIndex({ url, log })
   }
   const vectors = createVectorStore({
-    kind, chroma, source: createVectorSource(app.db.sqlite), embedder, log, recheckMs: config.vector.recheckSeconds * 1000,
+    kind, chroma, source: app.store.vectorSource, embedder, log, recheckMs: config.vector.recheckSeconds * 1000,
   })
   await vectors.open(embedder)
   log.info({ embedder: embedder.id, index: vectors.status() }, 'vector index ready')

@@ -8,6 +8,7 @@ import type { ConversationRepository } from '../conversation/repository.ts'
 import type { CardRepository } from '../cards/repository.ts'
 import type { UserDataRepository } from '../users/repository.ts'
 import type { MemoryMaintenanceRepository, MemoryRepository, MemorySettingsRepository, MemoryStatsRepository } from '../memory/repository.ts'
+import type { VectorSource } from './vector/source.ts'
 
 export interface Repositories {
   memories: MemoryRepository
@@ -21,4 +22,6 @@ export interface Repositories {
   cards: CardRepository
   /** a user's rows in every table (export, erase) */
   userData: UserDataRepository
+  /** the memories as the vector index reads them (and what it holds) */
+  vectorSource: VectorSource
 }

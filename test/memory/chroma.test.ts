@@ -6,7 +6,7 @@ import { createHashingEmbedder } from '../../src/llm/embedders/hashing.ts'
 import { visibleTo, type Embedder, type IndexedMemory, type VectorQuery, type Visibility } from '../../src/memory/types.ts'
 import { startBundledChroma, freePort, type BundledChroma } from '../../src/store/vector/chroma-process.ts'
 import { collectionName, createChromaIndex, legacyCollectionName, type ChromaIndex } from '../../src/store/vector/chroma.ts'
-import { createVectorSource, vectorToBlob } from '../../src/store/sqlite/vector-source.ts'
+import { createSqliteVectorSource, vectorToBlob } from '../../src/store/sqlite/vector-source.ts'
 import { createVectorStore } from '../../src/store/vector/store.ts'
 import { openDatabase, type SqliteDatabase } from '../../src/store/sqlite/database.ts'
 
@@ -41,6 +41,12 @@ async function until (what: string, check: () => boolean | Promise<boolean>, ms 
 }
 
 const unit = (...xs: number[]) => Float32Array.from(xs)
+/** every batch of the source (Array.fromAsync is Node 22) */
+async function collect<T> (batches: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = []
+  for await (const batch of batches) out.push(batch)
+  return out
+}
 
 t.test('bundled Chroma: starts on a loopback port with data in <dataDir>/chroma, stops and restarts', async (t) => {
   const dataDir = t.testdir()
@@ -210,7 +216,7 @@ t.test('store (chroma): Chroma killed mid-run, searches answer from SQLite, writ
   const db = await database(t)
   const chroma = await chromaServer(t, dataDir)
   const embedder = createHashingEmbedder()
-  const source = createVectorSource(db.sqlite)
+  const source = createSqliteVectorSource(db)
   // memories already in SQLite before the first open: a fresh Chroma gets them all
   for (const [i, text] of TEXTS.slice(0, 5).entries()) await remember(db, embedder, `m${i}`, text, { userId: i === 1 ? 'bob' : null })
   const log = memoryLog()
@@ -219,7 +225,7 @@ t.test('store (chroma): Chroma killed mid-run, searches answer from SQLite, writ
   t.teardown(() => store.close())
   await store.open(embedder)
   t.equal(await index.count(), 5, 'the empty collection was filled from SQLite')
-  t.same(source.pending(embedder.id, 100), [])
+  t.same((await source.pending(embedder.id, 100)), [])
   t.match(store.status(), { kind: 'chroma', available: true, configured: 'chroma', chroma: { available: true } })
 
   const queries = await embedder.embed(['she plays lute music at the tavern', 'a storm at sea', 'dragons attacking villages', 'buying jewellery'])
@@ -232,7 +238,7 @@ t.test('store (chroma): Chroma killed mid-run, searches answer from SQLite, writ
   await store.upsert([m5])
   t.match(store.status(), { kind: 'local', available: true, configured: 'chroma', detail: /Chroma down/, chroma: { available: false } })
   t.equal(log.lines.filter((l) => l.level === 'warn' && /Chroma failed/.test(l.msg ?? '')).length, 1, 'logged once')
-  t.same(source.pending(embedder.id, 100).map((m) => m.id), ['m5'])
+  t.same((await source.pending(embedder.id, 100)).map((m) => m.id), ['m5'])
   t.equal((await search(queries[1]))[0], 'm5', 'search answers from the local index, new write included')
   t.equal((await search(queries[0]))[0], 'm0')
   const m6 = await remember(db, embedder, 'm6', TEXTS[6])
@@ -245,7 +251,7 @@ t.test('store (chroma): Chroma killed mid-run, searches answer from SQLite, writ
 
   await chroma.restart()
   await until('Chroma back in charge', () => store.status().kind === 'chroma')
-  t.same(source.pending(embedder.id, 100), [], 'pending rows synced')
+  t.same((await source.pending(embedder.id, 100)), [], 'pending rows synced')
   t.equal(await index.count(), 6, 'm5 and m6 in, m2 out')
   t.ok(log.lines.some((l) => l.level === 'info' && /Chroma in step with SQLite/.test(l.msg ?? '')))
   const afterBack = await Promise.all(queries.map((q) => index.query({ vector: q, personaIds: ['p1'], userId: 'alice', limit: 4 })))
@@ -260,7 +266,7 @@ t.test('store (chroma): a failed search is answered locally at once; removals wh
   const db = await database(t)
   const chroma = await chromaServer(t)
   const embedder = createHashingEmbedder()
-  const source = createVectorSource(db.sqlite)
+  const source = createSqliteVectorSource(db)
   for (const [i, text] of TEXTS.entries()) await remember(db, embedder, `m${i}`, text)
   const index = createChromaIndex({ url: chroma.url, log: memoryLog(), timeoutMs: 5000 })
   const store = createVectorStore({ kind: 'chroma', chroma: index, source, embedder, log: memoryLog(), recheckMs: 60_000 })
@@ -283,7 +289,7 @@ t.test('store (chroma): a failed search is answered locally at once; removals wh
 t.test('store (chroma): unavailable at start, then reconciles a Chroma that lost its data', async (t) => {
   const db = await database(t)
   const embedder = createHashingEmbedder()
-  const source = createVectorSource(db.sqlite)
+  const source = createSqliteVectorSource(db)
   for (const [i, text] of TEXTS.entries()) await remember(db, embedder, `m${i}`, text)
   const port = await freePort()
   const log = memoryLog()
@@ -311,7 +317,7 @@ t.test('store (chroma): unavailable at start, then reconciles a Chroma that lost
 t.test('store (chroma): a Chroma far behind SQLite catches up in the background while the local index answers', async (t) => {
   const db = await database(t)
   const chroma = await chromaServer(t)
-  const source = createVectorSource(db.sqlite)
+  const source = createSqliteVectorSource(db)
   const embedder = fakeEmbedder(8, 'bulk-8')
   const vector = (i: number) => Float32Array.from({ length: 8 }, (_, d) => Math.sin(i * 0.37 + d * 1.3))
   await db.prisma.memory.createMany({
@@ -331,14 +337,14 @@ t.test('store (chroma): a Chroma far behind SQLite catches up in the background 
   t.equal((await store.query(q))[0].id, 'm1234', 'answered from SQLite meanwhile')
   await until('the catch-up', () => store.status().kind === 'chroma', 60_000)
   t.equal(await index.count(), 6000)
-  t.equal(source.pendingCount(embedder.id), 0)
+  t.equal((await source.pendingCount(embedder.id)), 0)
   t.equal((await store.query(q))[0].id, 'm1234', 'answered by Chroma')
 })
 
 t.test('store (chroma): switching embedders re-embeds from SQLite into a collection of its own', async (t) => {
   const db = await database(t)
   const chroma = await chromaServer(t)
-  const source = createVectorSource(db.sqlite)
+  const source = createSqliteVectorSource(db)
   const first = createHashingEmbedder()
   for (const [i, text] of TEXTS.entries()) await remember(db, first, `m${i}`, text)
   const open = async (embedder: Embedder) => {
@@ -355,7 +361,7 @@ t.test('store (chroma): switching embedders re-embeds from SQLite into a collect
   const second = createHashingEmbedder(128)
   const after = await open(second)
   t.equal(await after.index.count(), 0, 'a new collection: nothing of the old embedder')
-  t.equal(source.staleEmbeddings(second.id, 100).length, TEXTS.length)
+  t.equal((await source.staleEmbeddings(second.id, 100)).length, TEXTS.length)
   t.equal(await after.store.reembed(), TEXTS.length)
   t.equal(await after.index.count(), TEXTS.length)
   t.equal(await db.prisma.memory.count({ where: { embeddingModel: second.id, indexedAt: { not: null } } }), TEXTS.length)
@@ -370,13 +376,13 @@ t.test('store (chroma): the old collection shared by every persona is dropped at
   const db = await database(t) // first: t.testdir() starts the directory over
   const chroma = await chromaServer(t)
   const embedder = createHashingEmbedder()
-  const source = createVectorSource(db.sqlite)
+  const source = createSqliteVectorSource(db)
   for (const [i, text] of TEXTS.entries()) await remember(db, embedder, `m${i}`, text, { personaId: i % 2 === 0 ? 'p1' : 'p2' })
   db.sqlite.prepare('UPDATE Memory SET indexedAt = ?').run('2026-11-01T00:00:00.000+00:00') // indexed, in the old layout
   const port = Number(new URL(chroma.url).port)
   const client = new ChromaClient({ host: '127.0.0.1', port })
   const legacy = await client.getOrCreateCollection({ name: legacyCollectionName(embedder.id), embeddingFunction: null, configuration: { hnsw: { space: 'cosine' } } })
-  const rows = [...source.batches(embedder.id, 100)].flat()
+  const rows = (await collect(source.batches(embedder.id, 100))).flat()
   await legacy.upsert({ ids: rows.map((r) => r.id), embeddings: rows.map((r) => Array.from(r.vector)), metadatas: rows.map((r) => ({ personaId: r.personaId, userId: '', visibility: r.visibility })) })
   const log = memoryLog()
   const index = createChromaIndex({ url: chroma.url, log, timeoutMs: 5000 })

@@ -3,7 +3,7 @@ import t, { type Test } from 'tap'
 import { createHashingEmbedder } from '../../src/llm/embedders/hashing.ts'
 import { visibleTo, type Embedder, type IndexedMemory, type VectorQuery, type Visibility } from '../../src/memory/types.ts'
 import { createLocalIndex } from '../../src/store/vector/local.ts'
-import { blobToVector, createVectorSource, vectorToBlob } from '../../src/store/sqlite/vector-source.ts'
+import { blobToVector, createSqliteVectorSource, vectorToBlob } from '../../src/store/sqlite/vector-source.ts'
 import { createVectorStore } from '../../src/store/vector/store.ts'
 import { openDatabase, type SqliteDatabase } from '../../src/store/sqlite/database.ts'
 
@@ -21,6 +21,12 @@ function prng (seed: number) {
 }
 const randomVector = (rnd: () => number, dims: number) => Float32Array.from({ length: dims }, () => rnd() * 2 - 1)
 const VISIBILITIES: Visibility[] = ['private', 'shared', 'public']
+/** every batch of the source (Array.fromAsync is Node 22) */
+async function collect<T> (batches: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = []
+  for await (const batch of batches) out.push(batch)
+  return out
+}
 
 /** the reference: filter with visibleTo, cosine with norms in double precision, sort everything */
 function bruteForce (items: Map<string, IndexedMemory>, q: VectorQuery) {
@@ -237,7 +243,7 @@ async function addMemories (db: SqliteDatabase, seeds: Seed[]): Promise<void> {
 
 t.test('sqlite source: reads live embeddings of one embedder, tracks indexing in Prisma formats', async (t) => {
   const db = await database(t)
-  const source = createVectorSource(db.sqlite)
+  const source = createSqliteVectorSource(db)
   const vec = (x: number) => Float32Array.of(x, 1, -2.5)
   await addMemories(db, [
     { id: 'a', vector: vec(1), model: 'e1', userId: 'alice' }, { id: 'b', vector: vec(2), model: 'e1', personaId: 'p2', visibility: 'public' },
@@ -245,30 +251,30 @@ t.test('sqlite source: reads live embeddings of one embedder, tracks indexing in
   ])
   await db.prisma.memory.update({ where: { id: 'e' }, data: { prunedAt: new Date() } })
 
-  const batches = [...source.batches('e1', 1)]
+  const batches = await collect(source.batches('e1', 1))
   t.same(batches.map((b) => b.map((m) => m.id)), [['a'], ['b']], 'pruned and other embedders left out, paged')
   t.match(batches[0][0], { id: 'a', personaId: 'p1', userId: 'alice', visibility: 'private' })
   t.same(Array.from(batches[1][0].vector), [2, 1, -2.5])
-  t.equal(source.count('e1'), 2)
-  t.same(source.ids('e1').sort(), ['a', 'b'])
-  t.same(source.pending('e1', 10).map((m) => m.id), ['a', 'b'])
+  t.equal((await source.count('e1')), 2)
+  t.same((await source.ids('e1')).sort(), ['a', 'b'])
+  t.same((await source.pending('e1', 10)).map((m) => m.id), ['a', 'b'])
 
-  source.markIndexed(['a'])
-  t.same(source.pending('e1', 10).map((m) => m.id), ['b'])
+  await source.markIndexed(['a'])
+  t.same((await source.pending('e1', 10)).map((m) => m.id), ['b'])
   const a = await db.prisma.memory.findUniqueOrThrow({ where: { id: 'a' } })
   t.ok(a.indexedAt instanceof Date && Math.abs(a.indexedAt.getTime() - Date.now()) < 5000, 'Prisma reads indexedAt back as a Date')
   t.match(db.sqlite.prepare('SELECT indexedAt FROM Memory WHERE id = ?').pluck().get('a'), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/)
-  source.markIndexed(['b'])
-  source.markUnindexed(['a'])
-  t.same(source.pending('e1', 10).map((m) => m.id), ['a'])
-  source.markUnindexed()
-  t.equal(source.pending('e1', 10).length, 2)
+  await source.markIndexed(['b'])
+  await source.markUnindexed(['a'])
+  t.same((await source.pending('e1', 10)).map((m) => m.id), ['a'])
+  await source.markUnindexed()
+  t.equal((await source.pending('e1', 10)).length, 2)
 
-  t.same(source.staleEmbeddings('e1', 10), [{ id: 'c', content: 'memory c' }, { id: 'd', content: 'memory d' }], 'other embedder or none; pruned ones never')
-  source.markIndexed(['a', 'b'])
-  source.saveEmbeddings([{ id: 'c', vector: Float32Array.of(7, 8, 9) }, { id: 'd', vector: Float32Array.of(0.5, 0, 0) }], 'e1')
-  t.same(source.staleEmbeddings('e1', 10), [])
-  t.same(source.pending('e1', 10).map((m) => m.id), ['c', 'd'], 'new vectors are pending for the index')
+  t.same((await source.staleEmbeddings('e1', 10)), [{ id: 'c', content: 'memory c' }, { id: 'd', content: 'memory d' }], 'other embedder or none; pruned ones never')
+  await source.markIndexed(['a', 'b'])
+  await source.saveEmbeddings([{ id: 'c', vector: Float32Array.of(7, 8, 9) }, { id: 'd', vector: Float32Array.of(0.5, 0, 0) }], 'e1')
+  t.same((await source.staleEmbeddings('e1', 10)), [])
+  t.same((await source.pending('e1', 10)).map((m) => m.id), ['c', 'd'], 'new vectors are pending for the index')
   const c = await db.prisma.memory.findUniqueOrThrow({ where: { id: 'c' } })
   t.equal(c.embeddingModel, 'e1')
   t.same(Array.from(blobToVector(c.embedding as Uint8Array)), [7, 8, 9], 'Prisma reads the bytes back as little-endian float32')
@@ -276,7 +282,7 @@ t.test('sqlite source: reads live embeddings of one embedder, tracks indexing in
 
 t.test('store (local): loads SQLite at open, indexes writes, re-embeds for a new embedder', async (t) => {
   const db = await database(t)
-  const source = createVectorSource(db.sqlite)
+  const source = createSqliteVectorSource(db)
   const embedder = createHashingEmbedder()
   const texts = ['I love playing the lute in taverns', 'quarterly tax filing deadlines', 'the dragon burned the northern village', 'spicy ramen is my favourite food']
   const vectors = await embedder.embed(texts)
@@ -290,7 +296,7 @@ t.test('store (local): loads SQLite at open, indexes writes, re-embeds for a new
   t.teardown(() => store.close())
   await store.open(embedder)
   t.equal(await store.count(), 2)
-  t.same(source.pending(embedder.id, 10), [], 'loaded rows count as indexed')
+  t.same((await source.pending(embedder.id, 10)), [], 'loaded rows count as indexed')
   const [query] = await embedder.embed(['she plays lute music at the tavern'])
   const search = async (vector: Float32Array) => (await store.query({ vector, personaIds: ['p1'], userId: 'u1', limit: 3 })).map((h) => h.id)
   t.same((await search(query))[0], 'lute')
@@ -306,7 +312,7 @@ t.test('store (local): loads SQLite at open, indexes writes, re-embeds for a new
   await addMemories(db, [{ id: 'cat', vector: cat, model: embedder.id }])
   await store.upsert([{ id: 'cat', personaId: 'p1', userId: null, visibility: 'private', vector: cat }])
   t.same((await search(cat))[0], 'cat')
-  t.same(source.pending(embedder.id, 10), [])
+  t.same((await source.pending(embedder.id, 10)), [])
   await store.remove(['cat'])
   t.not((await search(cat))[0], 'cat')
   await t.rejects(store.upsert([{ id: 'x', personaId: 'p1', userId: null, visibility: 'private', vector: Float32Array.of(1) }]), /1 dimensions/)
@@ -320,7 +326,7 @@ t.test('store (local): loads SQLite at open, indexes writes, re-embeds for a new
 
 t.test('store (local): re-embedding starts by itself at open', async (t) => {
   const db = await database(t)
-  const source = createVectorSource(db.sqlite)
+  const source = createSqliteVectorSource(db)
   const embedder = createHashingEmbedder()
   await addMemories(db, Array.from({ length: 150 }, (_, i) => ({ id: `m${i}`, content: `memory about topic ${i}` })))
   const store = createVectorStore({ kind: 'local', source, embedder, log: silent, recheckMs: 1000 })
@@ -328,5 +334,5 @@ t.test('store (local): re-embedding starts by itself at open', async (t) => {
   await store.open(embedder)
   t.ok([0, 150].includes(await store.reembed()), 'shares the run open started, or finds nothing left')
   t.equal(await store.count(), 150)
-  t.same(source.staleEmbeddings(embedder.id, 1), [])
+  t.same((await source.staleEmbeddings(embedder.id, 1)), [])
 })

@@ -9,6 +9,7 @@ import { createSqliteSessionRepository } from './sessions.ts'
 import { createSqliteConversationRepository } from './conversations.ts'
 import { createSqliteCardRepository } from './cards.ts'
 import { createSqliteUserDataRepository } from './users.ts'
+import { createSqliteVectorSource } from './vector-source.ts'
 
 /** The SQLite implementation of every repository port, on one open database. */
 export function createSqliteRepositories (db: SqliteDatabase): Repositories {
@@ -23,5 +24,6 @@ export function createSqliteRepositories (db: SqliteDatabase): Repositories {
     conversations: createSqliteConversationRepository(db),
     cards: createSqliteCardRepository(db),
     userData: createSqliteUserDataRepository(db),
+    vectorSource: createSqliteVectorSource(db),
   }
 }

@@ -1,31 +1,10 @@
-import type BetterSqlite3 from 'better-sqlite3'
 import type { IndexedMemory, Visibility } from '../../memory/types.ts'
+import type { VectorSource } from '../vector/source.ts'
+import type { SqliteDatabase } from './database.ts'
+import { toSqlTime } from './sql-time.ts'
 
 // The Memory table as the vector index sees it, through raw better-sqlite3: a rebuild reads every embedding,
 // and Prisma costs ~40x more per statement. Writes keep Prisma's text formats so Prisma reads them back.
-
-export interface VectorSource {
-  /** live (not pruned) memories carrying an embedding of this embedder, in batches */
-  batches (embedderId: string, batchSize: number): Generator<IndexedMemory[]>
-  /** live memories of this embedder the index has not confirmed yet (indexedAt IS NULL) */
-  pending (embedderId: string, limit: number): IndexedMemory[]
-  /** how many live memories carry an embedding of this embedder */
-  count (embedderId: string): number
-  /** how many of those are pending */
-  pendingCount (embedderId: string): number
-  /** their ids */
-  ids (embedderId: string): string[]
-  markIndexed (ids: string[]): void
-  /** these ids, or every memory, must be synced again */
-  markUnindexed (ids?: string[]): void
-  /** live memories embedded by another embedder or not at all: they need re-embedding */
-  staleEmbeddings (embedderId: string, limit: number): Array<{ id: string, content: string }>
-  /** stores vectors of this embedder; they become pending for the index */
-  saveEmbeddings (rows: Array<{ id: string, vector: Float32Array }>, embedderId: string): void
-}
-
-/** Prisma's DateTime text in SQLite, e.g. 2026-11-27T08:51:21.112+00:00 */
-export const prismaNow = (): string => new Date().toISOString().replace('Z', '+00:00')
 
 /** The little-endian float32 bytes of Memory.embedding (every platform Node runs on here is little-endian). */
 export const vectorToBlob = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength)
@@ -46,8 +25,8 @@ const toIndexed = (r: Row): IndexedMemory => ({
   id: r.id, personaId: r.personaId, userId: r.userId, visibility: r.visibility as Visibility, vector: blobToVector(r.embedding),
 })
 
-export function createVectorSource (db: BetterSqlite3.Database): VectorSource {
-  // keyset paging by rowid rather than one long iterate(): the generator is consumed across awaits, and an
+export function createSqliteVectorSource ({ sqlite: db }: SqliteDatabase): VectorSource {
+  // keyset paging by rowid rather than one long iterate(): the batches are consumed across awaits, and an
   // open iterator would keep the connection busy for every other statement in the meantime
   const page = db.prepare<[string, number, number], Row>(`SELECT ${COLUMNS} FROM Memory WHERE ${LIVE} AND rowid > ? ORDER BY rowid LIMIT ?`)
   const pendingStmt = db.prepare<[string, number], Row>(`SELECT ${COLUMNS} FROM Memory WHERE ${LIVE} AND indexedAt IS NULL ORDER BY rowid LIMIT ?`)
@@ -61,8 +40,13 @@ export function createVectorSource (db: BetterSqlite3.Database): VectorSource {
   // ids go in as one JSON array: one statement for any number of ids, no limit on bound parameters
   const setIndexed = db.prepare<[string | null, string]>('UPDATE Memory SET indexedAt = ? WHERE id IN (SELECT value FROM json_each(?))')
 
+  const saveAll = db.transaction((rows: Array<{ id: string, vector: Float32Array }>, embedderId: string) => {
+    for (const { id, vector } of rows) save.run(vectorToBlob(vector), embedderId, id)
+  })
+
+  // the port is asynchronous for databases that must be; here every statement runs at once
   return {
-    * batches (embedderId, batchSize) {
+    async * batches (embedderId, batchSize) {
       let after = 0
       for (;;) {
         const rows = page.all(embedderId, after, batchSize)
@@ -71,20 +55,18 @@ export function createVectorSource (db: BetterSqlite3.Database): VectorSource {
         yield rows.map(toIndexed)
       }
     },
-    pending: (embedderId, limit) => pendingStmt.all(embedderId, limit).map(toIndexed),
-    count: (embedderId) => countStmt.get(embedderId) ?? 0,
-    pendingCount: (embedderId) => pendingCountStmt.get(embedderId) ?? 0,
-    ids: (embedderId) => idsStmt.all(embedderId),
-    markIndexed (ids) {
-      if (ids.length > 0) setIndexed.run(prismaNow(), JSON.stringify(ids))
+    pending: async (embedderId, limit) => pendingStmt.all(embedderId, limit).map(toIndexed),
+    count: async (embedderId) => countStmt.get(embedderId) ?? 0,
+    pendingCount: async (embedderId) => pendingCountStmt.get(embedderId) ?? 0,
+    ids: async (embedderId) => idsStmt.all(embedderId),
+    async markIndexed (ids) {
+      if (ids.length > 0) setIndexed.run(toSqlTime(), JSON.stringify(ids))
     },
-    markUnindexed (ids) {
+    async markUnindexed (ids) {
       if (ids === undefined) unindexAll.run()
       else if (ids.length > 0) setIndexed.run(null, JSON.stringify(ids))
     },
-    staleEmbeddings: (embedderId, limit) => stale.all(embedderId, limit),
-    saveEmbeddings: db.transaction((rows: Array<{ id: string, vector: Float32Array }>, embedderId: string) => {
-      for (const { id, vector } of rows) save.run(vectorToBlob(vector), embedderId, id)
-    }),
+    staleEmbeddings: async (embedderId, limit) => stale.all(embedderId, limit),
+    async saveEmbeddings (rows, embedderId) { saveAll(rows, embedderId) },
   }
 }

@@ -2,7 +2,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import type { Embedder, IndexedMemory, VectorHit, VectorIndex, VectorIndexStatus, VectorQuery } from '../../memory/types.ts'
 import type { ChromaIndex, VectorLogger } from './chroma.ts'
 import { createLocalIndex, type LocalIndex } from './local.ts'
-import type { VectorSource } from '../sqlite/vector-source.ts'
+import type { VectorSource } from './source.ts'
 
 // The index the memory service talks to. SQLite holds every embedding; the store keeps an index in step:
 // - local: an in-process index loaded from SQLite at open;
@@ -76,7 +76,7 @@ export function createVectorStore (options: VectorStoreOptions): VectorStore {
       const gen = generation
       const index = createLocalIndex()
       await index.open(embedder)
-      for (const batch of source.batches(embedder.id, BATCH)) {
+      for await (const batch of source.batches(embedder.id, BATCH)) {
         await index.upsert(batch)
         await yieldToLoop()
       }
@@ -111,9 +111,9 @@ export function createVectorStore (options: VectorStoreOptions): VectorStore {
     }
     const target: VectorIndex = kind === 'chroma' ? chroma : await localIndex()
     let pushed = 0
-    for (let rows = source.pending(embedder.id, BATCH); rows.length > 0 && !closed; rows = source.pending(embedder.id, BATCH)) {
+    for (let rows = await source.pending(embedder.id, BATCH); rows.length > 0 && !closed; rows = await source.pending(embedder.id, BATCH)) {
       await target.upsert(rows)
-      source.markIndexed(rows.map((r) => r.id))
+      await source.markIndexed(rows.map((r) => r.id))
       pushed += rows.length
     }
     return pushed
@@ -122,14 +122,14 @@ export function createVectorStore (options: VectorStoreOptions): VectorStore {
   /** Chroma in step with SQLite: pending rows, then a full id comparison when the counts disagree */
   async function reconcile (): Promise<number> {
     let pushed = await pushPending()
-    if (await chroma.count() === source.count(embedder.id)) return pushed
-    const live = source.ids(embedder.id)
+    if (await chroma.count() === await source.count(embedder.id)) return pushed
+    const live = await source.ids(embedder.id)
     const liveSet = new Set(live)
     const inChroma = new Set(await chroma.ids())
     const extra = [...inChroma].filter((id) => !liveSet.has(id))
     if (extra.length > 0) await chroma.remove(extra)
     // e.g. a fresh or wiped Chroma: everything SQLite has goes (back) in
-    source.markUnindexed(live.filter((id) => !inChroma.has(id)))
+    await source.markUnindexed(live.filter((id) => !inChroma.has(id)))
     pushed += await pushPending()
     log.info({ pushed, removed: extra.length, collection: embedder.id }, 'Chroma reconciled with SQLite')
     return pushed
@@ -165,9 +165,9 @@ export function createVectorStore (options: VectorStoreOptions): VectorStore {
     return reembedding ??= (async () => {
       let done = 0
       // each pass fixes the rows it read, so the next read moves on
-      for (let rows = source.staleEmbeddings(embedder.id, REEMBED_BATCH); rows.length > 0 && !closed; rows = source.staleEmbeddings(embedder.id, REEMBED_BATCH)) {
+      for (let rows = await source.staleEmbeddings(embedder.id, REEMBED_BATCH); rows.length > 0 && !closed; rows = await source.staleEmbeddings(embedder.id, REEMBED_BATCH)) {
         const vectors = await embedder.embed(rows.map((r) => r.content))
-        source.saveEmbeddings(rows.map((r, i) => ({ id: r.id, vector: vectors[i] })), embedder.id)
+        await source.saveEmbeddings(rows.map((r, i) => ({ id: r.id, vector: vectors[i] })), embedder.id)
         done += rows.length
       }
       if (done > 0) {
@@ -182,7 +182,7 @@ export function createVectorStore (options: VectorStoreOptions): VectorStore {
   async function openChroma (): Promise<void> {
     try {
       await chroma.open(embedder)
-      const behind = Math.max(source.pendingCount(embedder.id), Math.abs(source.count(embedder.id) - await chroma.count()))
+      const behind = Math.max(await source.pendingCount(embedder.id), Math.abs(await source.count(embedder.id) - await chroma.count()))
       if (behind <= INLINE_CATCH_UP) {
         await reconcile()
         chromaUp = true
@@ -207,7 +207,7 @@ export function createVectorStore (options: VectorStoreOptions): VectorStore {
         await localIndex()
         await pushPending() // everything loaded counts as indexed
       }
-      if (options.reembedOnOpen !== false && source.staleEmbeddings(embedder.id, 1).length > 0) {
+      if (options.reembedOnOpen !== false && (await source.staleEmbeddings(embedder.id, 1)).length > 0) {
         reembed().catch((err: unknown) => log.warn({ err }, 're-embedding failed; it runs again at the next start'))
       }
     },
@@ -215,10 +215,10 @@ export function createVectorStore (options: VectorStoreOptions): VectorStore {
       for (const m of items) {
         if (m.vector.length !== embedder.dimensions) throw new Error(`vector of ${m.vector.length} dimensions, the embedder ${embedder.id} makes ${embedder.dimensions}`)
       }
-      await orLocal('upsert', async () => { await chroma.upsert(items); source.markIndexed(items.map((m) => m.id)) }, async () => {
+      await orLocal('upsert', async () => { await chroma.upsert(items); await source.markIndexed(items.map((m) => m.id)) }, async () => {
         // a fallback being loaded gets them too: its load may already have read these rows
         if (local !== undefined || loading !== undefined) await (await localIndex()).upsert(items)
-        if (kind === 'local') source.markIndexed(items.map((m) => m.id))
+        if (kind === 'local') await source.markIndexed(items.map((m) => m.id))
       })
     },
     async remove (ids) {
@@ -237,7 +237,7 @@ export function createVectorStore (options: VectorStoreOptions): VectorStore {
       return orLocal('sync', pushPending, async () => 0)
     },
     async rebuild () {
-      source.markUnindexed()
+      await source.markUnindexed()
       missedRemovals.clear()
       if (kind === 'local') {
         dropLocal()
