@@ -6,16 +6,9 @@ import type { PersonaService } from '../personas/service.ts'
 import type { RpcContext } from '../rpc/context.ts'
 import { defineMethod } from '../rpc/method.ts'
 import type { SessionService } from '../sessions/service.ts'
-import { emotionView, type EmotionService } from './emotion-service.ts'
-
-const EmotionView = Type.Object({
-  mood: Type.Number({ minimum: -1, maximum: 1 }),
-  energy_level: Type.Number({ minimum: 0, maximum: 1 }),
-  stress_level: Type.Number({ minimum: 0, maximum: 1 }),
-  curiosity: Type.Number({ minimum: 0, maximum: 1 }),
-  social_battery: Type.Number({ minimum: 0, maximum: 1 }),
-  last_updated: Type.String({ format: 'date-time' }),
-})
+import type { EmotionService } from './emotion-service.ts'
+import { EmotionView, PersonaEmotion } from './schemas.ts'
+import { emotionView } from './views.ts'
 
 export function createEmotionMethods (deps: { emotions: EmotionService, personas: PersonaService, sessions: SessionService }) {
   const { emotions } = deps
@@ -27,7 +20,7 @@ export function createEmotionMethods (deps: { emotions: EmotionService, personas
       description: 'A persona\'s mood, energy, stress, curiosity and social battery (default: the current persona).',
       readOnly: true,
       params: Type.Object({ persona_id: Type.Optional(PersonaRef) }),
-      result: Type.Object({ persona_id: Type.String(), emotional_state: EmotionView }),
+      result: PersonaEmotion,
       handler: async ({ persona_id }, ctx) => {
         const persona = target(ctx, persona_id)
         return { persona_id: persona.id, emotional_state: emotionView(await emotions.get(persona.id)) }

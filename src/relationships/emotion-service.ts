@@ -1,13 +1,10 @@
 import type { AppConfig } from '../config/index.ts'
-import type Database from 'better-sqlite3'
-import type { PrismaClient } from '../generated/prisma/client.ts'
-import { toSqlTime } from '../store/sqlite/sql-time.ts'
 import { createKeyedLock } from '../util/keyed-lock.ts'
 import { clampEmotion, driftFromTurn, initialEmotion, regenerateEmotion, type EmotionalState, type EmotionValues } from './emotions.ts'
+import type { EmotionRepository } from './repository.ts'
 
 export interface EmotionServiceDeps {
-  prisma: PrismaClient
-  sqlite: Database.Database
+  repository: EmotionRepository
   rules: AppConfig['emotions']
   now?: () => number
 }
@@ -16,21 +13,14 @@ export interface EmotionServiceDeps {
  * Personas' moods (section 6): created with the first-read defaults, moved by conversations,
  * drifting back over time. Cached in memory and written through, like persona state.
  */
-export function createEmotionService ({ prisma, sqlite, rules, now = Date.now }: EmotionServiceDeps) {
-  // moods move with every chat turn: one prepared statement rather than a Prisma round trip
-  const upsert = sqlite.prepare(`INSERT INTO EmotionalState (personaId, mood, energyLevel, stressLevel, curiosity, socialBattery, updatedAt)
-    VALUES (@personaId, @mood, @energyLevel, @stressLevel, @curiosity, @socialBattery, @updatedAt)
-    ON CONFLICT (personaId) DO UPDATE SET mood = excluded.mood, energyLevel = excluded.energyLevel, stressLevel = excluded.stressLevel,
-      curiosity = excluded.curiosity, socialBattery = excluded.socialBattery, updatedAt = excluded.updatedAt`)
+export function createEmotionService ({ repository, rules, now = Date.now }: EmotionServiceDeps) {
+  // moods are read for every chat prompt: the cache is kept by this service, the only writer
   const cache = new Map<string, EmotionalState>()
   const withLock = createKeyedLock()
   const listeners: Array<(personaId: string, state: EmotionalState) => void> = []
 
   const save = async (personaId: string, state: EmotionalState) => {
-    upsert.run({
-      personaId, mood: state.mood, energyLevel: state.energyLevel, stressLevel: state.stressLevel,
-      curiosity: state.curiosity, socialBattery: state.socialBattery, updatedAt: toSqlTime(state.updatedAt),
-    })
+    await repository.save(personaId, state)
     cache.set(personaId, state)
     for (const listener of listeners) listener(personaId, state)
     return state
@@ -39,9 +29,8 @@ export function createEmotionService ({ prisma, sqlite, rules, now = Date.now }:
   const load = async (personaId: string): Promise<EmotionalState> => {
     const cached = cache.get(personaId)
     if (cached) return cached
-    const row = await prisma.emotionalState.findUnique({ where: { personaId } })
-    if (!row) return save(personaId, initialEmotion(rules, now()))
-    const state = { ...row, updatedAt: row.updatedAt.getTime() }
+    const state = await repository.find(personaId)
+    if (!state) return save(personaId, initialEmotion(rules, now()))
     cache.set(personaId, state)
     return state
   }
@@ -58,6 +47,9 @@ export function createEmotionService ({ prisma, sqlite, rules, now = Date.now }:
 
     set: (personaId: string, values: Partial<EmotionValues>) => change(personaId, (state) => ({ ...state, ...clampEmotion(values) })),
 
+    /** Back to the configured initial values. */
+    reset: (personaId: string) => change(personaId, (state) => ({ ...state, ...clampEmotion(rules.initial) })),
+
     /** A conversation turn of quality -1..1 moves the mood. */
     afterTurn: (personaId: string, quality: number) => change(personaId, (state) => driftFromTurn(state, quality, rules)),
 
@@ -72,12 +64,3 @@ export function createEmotionService ({ prisma, sqlite, rules, now = Date.now }:
 }
 
 export type EmotionService = ReturnType<typeof createEmotionService>
-
-export const emotionView = (state: EmotionalState) => ({
-  mood: Math.round(state.mood * 1000) / 1000,
-  energy_level: Math.round(state.energyLevel * 1000) / 1000,
-  stress_level: Math.round(state.stressLevel * 1000) / 1000,
-  curiosity: Math.round(state.curiosity * 1000) / 1000,
-  social_battery: Math.round(state.socialBattery * 1000) / 1000,
-  last_updated: new Date(state.updatedAt).toISOString(),
-})

@@ -6,8 +6,12 @@ import type { PersonaService } from '../personas/service.ts'
 import type { RpcContext } from '../rpc/context.ts'
 import { defineMethod } from '../rpc/method.ts'
 import type { SessionService } from '../sessions/service.ts'
-import { compatibilityScore } from './rules.ts'
-import { relationshipView, type RelationshipService } from './service.ts'
+import {
+  CompatibilityView, InteractionProcessed, RelationshipPair, RelationshipStatistics, RelationshipSummary, RelationshipView, UpdatedRelationship,
+} from './schemas.ts'
+import type { RelationshipService } from './service.ts'
+import { relationshipStatistics } from './statistics.ts'
+import { compatibilityView, relationshipSummary, relationshipView, updatedRelationshipView } from './views.ts'
 
 export interface RelationshipMethodDeps {
   relationships: RelationshipService
@@ -15,13 +19,7 @@ export interface RelationshipMethodDeps {
   sessions: SessionService
 }
 
-const Open = Type.Record(Type.String(), Type.Unknown())
-const RelationshipView = Type.Object({
-  persona1_id: Type.String(), persona2_id: Type.String(), affinity: Type.Number(), trust: Type.Number(), respect: Type.Number(), intimacy: Type.Number(),
-  relationship_type: Type.String(), interaction_count: Type.Integer(), total_interaction_time: Type.Number(), compatibility_score: Type.Number(),
-  relationship_strength: Type.Number(), last_interaction: Type.Union([Type.String(), Type.Null()]), first_meeting: Type.String(),
-})
-const Pair = { persona1_id: PersonaRef, persona2_id: PersonaRef }
+const MaybeRelationship = Type.Union([RelationshipView, Type.Null()])
 
 export function createRelationshipMethods (deps: RelationshipMethodDeps) {
   const { relationships, personas } = deps
@@ -32,8 +30,8 @@ export function createRelationshipMethods (deps: RelationshipMethodDeps) {
       name: 'relationship.get',
       description: 'The relationship between two personas (order does not matter).',
       readOnly: true,
-      params: Type.Object(Pair),
-      result: Type.Object({ exists: Type.Boolean(), relationship: Type.Union([RelationshipView, Type.Null()]), message: Type.Optional(Type.String()) }),
+      params: RelationshipPair,
+      result: Type.Object({ exists: Type.Boolean(), relationship: MaybeRelationship, message: Type.Optional(Type.String()) }),
       handler: async (p) => {
         const [a, b] = [personas.get(p.persona1_id), personas.get(p.persona2_id)]
         const rel = await relationships.find('persona', a.id, b.id)
@@ -49,7 +47,7 @@ export function createRelationshipMethods (deps: RelationshipMethodDeps) {
       readOnly: true,
       idempotent: true,
       params: Type.Object({ persona_id: Type.Optional(PersonaRef) }),
-      result: Type.Object({ persona_id: Type.String(), user_id: Type.String(), relationship: Type.Union([RelationshipView, Type.Null()]) }),
+      result: Type.Object({ persona_id: Type.String(), user_id: Type.String(), relationship: MaybeRelationship }),
       handler: async ({ persona_id }, ctx) => {
         const persona = target(ctx, persona_id)
         const userId = ctx.connection.user.id
@@ -59,16 +57,13 @@ export function createRelationshipMethods (deps: RelationshipMethodDeps) {
     }),
     defineMethod({
       name: 'relationship.list',
-      description: 'Every relationship of a persona (default: the current one) with other personas.',
+      description: 'Every relationship of a persona (default: the current one) with other personas, most recent interaction first.',
       readOnly: true,
       params: Type.Object({ persona_id: Type.Optional(PersonaRef) }),
-      result: Type.Object({ persona_id: Type.String(), relationships: Type.Array(Open), total_relationships: Type.Integer() }),
+      result: Type.Object({ persona_id: Type.String(), relationships: Type.Array(RelationshipSummary), total_relationships: Type.Integer() }),
       handler: async ({ persona_id }, ctx) => {
         const persona = target(ctx, persona_id)
-        const list = (await relationships.forPersona(persona.id)).map((rel) => {
-          const { persona1_id, persona2_id, first_meeting, total_interaction_time, relationship_strength, ...rest } = relationshipView(rel)
-          return { other_persona_id: persona1_id === persona.id ? persona2_id : persona1_id, ...rest, relationship_strength }
-        })
+        const list = (await relationships.forPersona(persona.id)).map((rel) => relationshipSummary(rel, persona.id))
         return { persona_id: persona.id, relationships: list, total_relationships: list.length }
       },
     }),
@@ -76,73 +71,54 @@ export function createRelationshipMethods (deps: RelationshipMethodDeps) {
       name: 'relationship.compatibility',
       description: 'How well two personas would get on: personality, social standing, shared interests and history, with suggestions.',
       readOnly: true,
-      params: Type.Object(Pair),
-      result: Type.Object({
-        persona1: Type.Object({ id: Type.String(), name: Type.String() }), persona2: Type.Object({ id: Type.String(), name: Type.String() }),
-        compatibility_analysis: Open, interaction_suggestions: Open, existing_relationship: Type.Boolean(),
-      }),
-      handler: async (p) => {
-        const { p1, p2, existing, analysis } = await relationships.compatibility(p.persona1_id, p.persona2_id)
-        return { persona1: { id: p1.id, name: p1.name }, persona2: { id: p2.id, name: p2.name }, ...analysis, existing_relationship: existing !== null }
-      },
+      params: RelationshipPair,
+      result: CompatibilityView,
+      handler: async (p) => compatibilityView(await relationships.compatibility(p.persona1_id, p.persona2_id)),
     }),
     defineMethod({
       name: 'relationship.stats',
       description: 'Relationships across all personas: types, average compatibility, the most active personas.',
       readOnly: true,
       params: Type.Object({}),
-      result: Type.Object({ relationship_statistics: Open, timestamp: Type.String({ format: 'date-time' }) }),
-      handler: async () => {
-        const all = await relationships.all()
-        const types: Record<string, number> = {}
-        const activity = new Map<string, number>()
-        for (const rel of all) {
-          types[rel.relationshipType] = (types[rel.relationshipType] ?? 0) + 1
-          for (const id of [rel.persona1Id, rel.persona2Id]) activity.set(id, (activity.get(id) ?? 0) + rel.interactionCount)
-        }
-        return {
-          relationship_statistics: {
-            total_relationships: all.length,
-            relationship_types: types,
-            average_compatibility: all.length === 0 ? 0 : Math.round(all.reduce((n, r) => n + compatibilityScore(r), 0) / all.length * 1000) / 1000,
-            total_interactions: all.reduce((n, r) => n + r.interactionCount, 0),
-            most_active_personas: [...activity].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([persona_id, interactions]) => ({ persona_id, interactions })),
-          },
-          timestamp: new Date().toISOString(),
-        }
-      },
+      result: Type.Object({ relationship_statistics: RelationshipStatistics, timestamp: Type.String({ format: 'date-time' }) }),
+      handler: async () => ({ relationship_statistics: relationshipStatistics(await relationships.all()), timestamp: new Date().toISOString() }),
     }),
     defineMethod({
       name: 'relationship.update',
       description: 'Record an interaction between two personas and apply it to their relationship (section 5 rules). ' +
         'Client keys may do so only between personas they created (otherwise -32005 forbidden).',
       params: Type.Object({
-        ...Pair,
+        ...RelationshipPair.properties,
         interaction_quality: Type.Number({ minimum: -1, maximum: 1, default: 0 }),
         duration_minutes: Type.Number({ minimum: 0, maximum: 1440, default: 5 }),
         context: Type.String({ minLength: 1, maxLength: 64, default: 'conversation', description: 'conflict, collaboration, casual, deep_conversation, professional, or any other' }),
       }),
-      result: Type.Object({ success: Type.Literal(true), message: Type.String(), interaction_processed: Open, updated_relationship: Open }),
+      result: Type.Object({ success: Type.Literal(true), message: Type.String(), interaction_processed: InteractionProcessed, updated_relationship: UpdatedRelationship }),
       handler: async (p, ctx) => {
         // the relationship is both personas' shared state: the caller must be allowed to change each
         const changeable = (ref: string) => requireChangeable(personas.get(ref), ctx.connection.user)
         const [a, b] = [changeable(p.persona1_id), changeable(p.persona2_id)]
         const rel = await relationships.interact('persona', a.id, b.id, { quality: p.interaction_quality, minutes: p.duration_minutes, context: p.context })
-        const view = relationshipView(rel)
         return {
           success: true as const,
           message: `Relationship between ${a.name} and ${b.name} updated`,
           interaction_processed: { quality: p.interaction_quality, duration_minutes: p.duration_minutes, context: p.context },
-          updated_relationship: { affinity: view.affinity, trust: view.trust, respect: view.respect, intimacy: view.intimacy, relationship_type: view.relationship_type, compatibility_score: view.compatibility_score },
+          updated_relationship: updatedRelationshipView(rel),
         }
       },
     }),
     defineMethod({
       name: 'persona.relationship',
-      description: 'The current persona\'s relationship with another persona, or all of its relationships.',
+      description: 'The current persona\'s relationship with another persona (target_persona, relationship), or all of its ' +
+        'relationships with other personas (relationships) when no target is given.',
       readOnly: true,
       params: Type.Object({ target_persona: Type.Optional(PersonaRef) }),
-      result: Open,
+      result: Type.Object({
+        current_persona: Type.String(),
+        target_persona: Type.Optional(Type.String({ description: 'with a target: its id' })),
+        relationship: Type.Optional(MaybeRelationship),
+        relationships: Type.Optional(Type.Array(RelationshipView, { description: 'without a target: every relationship, most recent first' })),
+      }),
       handler: async ({ target_persona }, ctx) => {
         const persona = currentPersona(deps, ctx)
         if (target_persona === undefined) {

@@ -1,9 +1,10 @@
 import type { AppConfig } from '../config/index.ts'
 import type { PersonaService } from '../personas/service.ts'
-import { analyseCompatibility } from './compatibility.ts'
-import type { Relationship, RelationshipKind, RelationshipRepository } from './repository.ts'
-import { applyInteraction, compatibilityScore, relationshipStrength, type Interaction } from './rules.ts'
 import { createKeyedLock } from '../util/keyed-lock.ts'
+import { analyseCompatibility } from './compatibility.ts'
+import type { RelationshipRepository } from './repository.ts'
+import { applyInteraction, relationshipStrength, type Interaction } from './rules.ts'
+import { pairKey, type Relationship, type RelationshipKind } from './types.ts'
 
 export interface RelationshipServiceDeps {
   repository: RelationshipRepository
@@ -12,34 +13,63 @@ export interface RelationshipServiceDeps {
   now?: () => number
 }
 
-/** Relationships between personas and between a persona and a user; every interaction is recorded. */
+/**
+ * Relationships between personas and between a persona and a user; every interaction is recorded.
+ * Every user chat turn reads one (for the prompt) and writes it (after the turn): each pair is cached
+ * here, written through, so only this service may change relationships (or tell it with forget*).
+ */
 export function createRelationshipService ({ repository, personas, rules, now = Date.now }: RelationshipServiceDeps) {
   const withLock = createKeyedLock()
+  const cache = new Map<string, Relationship | null>()
+  const cacheKey = (kind: RelationshipKind, persona1Id: string, persona2Id: string) => `${kind}\u0000${persona1Id}\u0000${persona2Id}`
+
+  const find = async (kind: RelationshipKind, a: string, b: string): Promise<Relationship | null> => {
+    const [persona1Id, persona2Id] = pairKey(kind, a, b)
+    const key = cacheKey(kind, persona1Id, persona2Id)
+    const cached = cache.get(key)
+    if (cached !== undefined) return cached
+    const found = await repository.find(kind, persona1Id, persona2Id)
+    cache.set(key, found)
+    return found
+  }
+
+  const forgetWhere = (gone: (rel: Relationship) => boolean) => {
+    // absent pairs are dropped too: they may name what is gone, and cost one lookup to learn again
+    for (const [key, rel] of cache) if (rel === null || gone(rel)) cache.delete(key)
+  }
 
   return {
-    find: (kind: RelationshipKind, a: string, b: string) => repository.find(kind, a, b),
-    forPersona: (personaId: string, kind?: RelationshipKind) => repository.forPersona(personaId, kind),
-    all: (kind?: RelationshipKind) => repository.all(kind),
+    find,
+    forPersona: (personaId: string, kind: RelationshipKind = 'persona') => repository.listForPersona(personaId, kind),
+    all: (kind: RelationshipKind = 'persona') => repository.listAll(kind),
+    page: (query: { kind: RelationshipKind, personaId?: string, limit: number, offset: number }) => repository.page(query),
+
     /** a deleted persona's relationships went with its row */
-    forget: (personaId: string) => repository.forget(personaId),
+    forget: (personaId: string) => forgetWhere((rel) => rel.persona1Id === personaId || rel.persona2Id === personaId),
+    /** an erased user's relationships went with their rows */
+    forgetUser: (userId: string) => forgetWhere((rel) => rel.kind === 'user' && rel.persona2Id === userId),
 
     /** Applies one interaction (section 5 rules) and records it as an event; changes to one pair never interleave. */
     async interact (kind: RelationshipKind, a: string, b: string, interaction: Interaction): Promise<Relationship> {
-      return withLock(`${kind}:${[a, b].sort().join(':')}`, async () => {
-        const outcome = applyInteraction(await repository.find(kind, a, b), interaction, rules, now())
-        return repository.save(kind, a, b, outcome.values, { ...interaction, deltas: outcome.deltas })
+      const [persona1Id, persona2Id] = pairKey(kind, a, b)
+      const key = cacheKey(kind, persona1Id, persona2Id)
+      return withLock(key, async () => {
+        const outcome = applyInteraction(await find(kind, persona1Id, persona2Id), interaction, rules, now())
+        const saved = await repository.save({ ...outcome.values, kind, persona1Id, persona2Id }, { ...interaction, deltas: outcome.deltas })
+        cache.set(key, saved)
+        return saved
       })
     },
 
     async compatibility (a: string, b: string) {
       const [p1, p2] = [personas.get(a), personas.get(b)]
-      const existing = await repository.find('persona', p1.id, p2.id)
+      const existing = await find('persona', p1.id, p2.id)
       return { p1, p2, existing, analysis: analyseCompatibility(p1, p2, existing, rules) }
     },
 
     /** A line for the persona's prompt: how it feels about the user it is talking to. */
     async feelingsAbout (personaId: string, userId: string): Promise<string | undefined> {
-      const rel = await repository.find('user', personaId, userId)
+      const rel = await find('user', personaId, userId)
       if (!rel || rel.interactionCount === 0) return undefined
       const warmth = relationshipStrength(rel)
       const feeling = warmth > 0.6 ? 'warm and trusting' : warmth > 0.45 ? 'friendly' : warmth > 0.3 ? 'cautious' : 'wary and cool'
@@ -50,22 +80,3 @@ export function createRelationshipService ({ repository, personas, rules, now = 
 }
 
 export type RelationshipService = ReturnType<typeof createRelationshipService>
-
-/** The wire shape of a relationship (original-api.md relationship.get). */
-export function relationshipView (rel: Relationship) {
-  return {
-    persona1_id: rel.persona1Id,
-    persona2_id: rel.persona2Id,
-    affinity: rel.affinity,
-    trust: rel.trust,
-    respect: rel.respect,
-    intimacy: rel.intimacy,
-    relationship_type: rel.relationshipType,
-    interaction_count: rel.interactionCount,
-    total_interaction_time: rel.totalInteractionTime,
-    compatibility_score: Math.round(compatibilityScore(rel) * 1000) / 1000,
-    relationship_strength: Math.round(relationshipStrength(rel) * 1000) / 1000,
-    last_interaction: rel.lastInteraction?.toISOString() ?? null,
-    first_meeting: rel.firstMeeting.toISOString(),
-  }
-}

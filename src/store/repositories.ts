@@ -5,6 +5,7 @@
 import type { PersonaRepository } from '../personas/repository.ts'
 import type { SessionRepository } from '../sessions/repository.ts'
 import type { ConversationRepository } from '../conversation/repository.ts'
+import type { EmotionRepository, RelationshipRepository } from '../relationships/repository.ts'
 import type { CardRepository } from '../cards/repository.ts'
 import type { UserDataRepository } from '../users/repository.ts'
 import type { MemoryMaintenanceRepository, MemoryRepository, MemorySettingsRepository, MemoryStatsRepository } from '../memory/repository.ts'
@@ -18,6 +19,8 @@ export interface Repositories {
   personas: PersonaRepository
   sessions: SessionRepository
   conversations: ConversationRepository
+  relationships: RelationshipRepository
+  emotions: EmotionRepository
   /** the card columns of personas */
   cards: CardRepository
   /** a user's rows in every table (export, erase) */

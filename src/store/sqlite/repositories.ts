@@ -7,6 +7,8 @@ import { createSqliteMemoryStatsRepository } from './memories-stats.ts'
 import { createSqlitePersonaRepository } from './personas.ts'
 import { createSqliteSessionRepository } from './sessions.ts'
 import { createSqliteConversationRepository } from './conversations.ts'
+import { createSqliteEmotionRepository } from './emotions.ts'
+import { createSqliteRelationshipRepository } from './relationships.ts'
 import { createSqliteCardRepository } from './cards.ts'
 import { createSqliteUserDataRepository } from './users.ts'
 import { createSqliteVectorSource } from './vector-source.ts'
@@ -22,6 +24,8 @@ export function createSqliteRepositories (db: SqliteDatabase): Repositories {
     personas: createSqlitePersonaRepository(db),
     sessions: createSqliteSessionRepository(db),
     conversations: createSqliteConversationRepository(db),
+    relationships: createSqliteRelationshipRepository(db),
+    emotions: createSqliteEmotionRepository(db),
     cards: createSqliteCardRepository(db),
     userData: createSqliteUserDataRepository(db),
     vectorSource: createSqliteVectorSource(db),
