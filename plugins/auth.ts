@@ -31,7 +31,7 @@ const OriginError = createError('ORIGIN_NOT_ALLOWED', 'Origin %s may not use thi
  */
 export default fp(async (app) => {
   const { config } = app
-  const auth = await createAuthService({ prisma: app.db.prisma, configured: config.auth.apiKeys })
+  const auth = await createAuthService({ repository: app.store.apiKeys, configured: config.auth.apiKeys })
   app.decorate('auth', auth)
   app.decorateRequest('user', null as unknown as UserIdentity)
 

@@ -1,24 +1,27 @@
 import type { ApiKeyConfig } from '../config/index.ts'
-import type { PrismaClient } from '../generated/prisma/client.ts'
-import { domainError, ErrorCode } from '../rpc/errors.ts'
 import type { UserIdentity } from '../rpc/caller.ts'
+import { domainError, ErrorCode } from '../rpc/errors.ts'
 import { hashSecret, newSecret, secretPrefix } from './keys.ts'
+import type { ApiKeyRecord, ApiKeyRepository } from './repository.ts'
 
 export interface AuthServiceDeps {
-  prisma: PrismaClient
+  repository: ApiKeyRepository
   /** keys from config.json / API_KEYS: they cannot be revoked through the API */
   configured: readonly ApiKeyConfig[]
   now?: () => number
 }
 
+/** Wrong keys remembered at most (the oldest forgotten first): a flood of distinct guesses costs no memory. */
+export const MAX_CACHED_MISSES = 1024
+/** how often a key's last use is written, at most */
+const LAST_USE_EVERY_MS = 60_000
+
 /**
  * API keys and the users they stand for. Keys from the config and keys created through the admin API
  * both count; with none at all, authentication is off (the server then serves loopback only, see the plugin).
+ * Stored keys change only through this service (or tell it with forgetUser), which keeps its caches right.
  */
-/** Wrong keys remembered at most (the oldest forgotten first): a flood of distinct guesses costs no memory. */
-export const MAX_CACHED_MISSES = 1024
-
-export async function createAuthService ({ prisma, configured, now = Date.now }: AuthServiceDeps) {
+export async function createAuthService ({ repository, configured, now = Date.now }: AuthServiceDeps) {
   const fromConfig = new Map(configured.map((k) => [hashSecret(k.key), { id: k.user, scope: k.scope } as UserIdentity]))
   // the identity of each live stored key seen, so a busy client costs one lookup per process, not per request
   // (bounded by the keys admins created); wrong keys in a small LRU, so one retrying client is not a query each time
@@ -30,7 +33,7 @@ export async function createAuthService ({ prisma, configured, now = Date.now }:
     if (misses.size > MAX_CACHED_MISSES) misses.delete(misses.keys().next().value as string)
   }
   const lastUse = new Map<string, number>()
-  let stored = await prisma.apiKey.count({ where: { revokedAt: null } })
+  let stored = await repository.countLive()
 
   return {
     enabled: (): boolean => fromConfig.size > 0 || stored > 0,
@@ -43,23 +46,23 @@ export async function createAuthService ({ prisma, configured, now = Date.now }:
       let user = known.get(hash) ?? null
       if (!user) {
         if (misses.has(hash)) { rememberMiss(hash); return null }
-        const row = await prisma.apiKey.findUnique({ where: { keyHash: hash } })
+        const row = await repository.findByHash(hash)
         if (!row || row.revokedAt !== null) { rememberMiss(hash); return null }
-        user = { id: row.userId, scope: row.scope as UserIdentity['scope'] }
+        user = { id: row.userId, scope: row.scope }
         known.set(hash, user)
       }
-      if (now() - (lastUse.get(hash) ?? 0) > 60_000) {
+      if (now() - (lastUse.get(hash) ?? 0) > LAST_USE_EVERY_MS) {
         lastUse.set(hash, now())
-        await prisma.apiKey.update({ where: { keyHash: hash }, data: { lastUsedAt: new Date(now()) } })
+        await repository.markUsed(hash, new Date(now()))
       }
       return user
     },
 
     /** A new key; the secret is in this result only and never again. */
-    async create (input: { userId: string, scope: UserIdentity['scope'], label?: string }) {
+    async create (input: { userId: string, scope: UserIdentity['scope'], label?: string }): Promise<ApiKeyRecord & { secret: string }> {
       const secret = newSecret()
-      const row = await prisma.apiKey.create({
-        data: { userId: input.userId, scope: input.scope, label: input.label ?? '', keyHash: hashSecret(secret), keyPrefix: secretPrefix(secret) },
+      const row = await repository.create({
+        userId: input.userId, scope: input.scope, label: input.label ?? '', keyHash: hashSecret(secret), keyPrefix: secretPrefix(secret),
       })
       stored++
       misses.delete(row.keyHash)
@@ -69,17 +72,27 @@ export async function createAuthService ({ prisma, configured, now = Date.now }:
     /** keys whose lookup is remembered, right and wrong (bounded: see MAX_CACHED_MISSES) */
     cachedKeys: (): number => known.size + misses.size,
 
-    list: () => prisma.apiKey.findMany({ orderBy: { createdAt: 'desc' } }),
+    page: (limit: number, offset: number) => repository.page(limit, offset),
 
-    async revoke (id: string) {
-      const row = await prisma.apiKey.findUnique({ where: { id } })
-      if (!row) throw domainError(ErrorCode.NotFound, `API key not found: ${id}`, { id })
-      if (row.revokedAt) return row
-      const revoked = await prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date(now()) } })
-      known.delete(row.keyHash)
-      lastUse.delete(row.keyHash)
+    async revoke (id: string): Promise<ApiKeyRecord> {
+      const before = await repository.findById(id)
+      if (!before) throw domainError(ErrorCode.NotFound, `API key not found: ${id}`, { id })
+      if (before.revokedAt) return before
+      const revoked = (await repository.revoke(id, new Date(now()))) ?? before
+      known.delete(before.keyHash)
+      lastUse.delete(before.keyHash)
       stored--
       return revoked
+    },
+
+    /** A user's stored keys were deleted (user.erase): they stop working at once. */
+    async forgetUser (userId: string): Promise<void> {
+      for (const [hash, user] of known) {
+        if (user.id !== userId) continue
+        known.delete(hash)
+        lastUse.delete(hash)
+      }
+      stored = await repository.countLive()
     },
   }
 }

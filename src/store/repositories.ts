@@ -3,6 +3,7 @@
 // the store and the folders stay acyclic (store -> domain, never back). A second database is one more
 // folder beside sqlite/ with its own createXRepositories(), chosen in openStore().
 import type { PersonaRepository } from '../personas/repository.ts'
+import type { ApiKeyRepository } from '../auth/repository.ts'
 import type { SessionRepository } from '../sessions/repository.ts'
 import type { ConversationRepository } from '../conversation/repository.ts'
 import type { EmotionRepository, RelationshipRepository } from '../relationships/repository.ts'
@@ -21,6 +22,7 @@ export interface Repositories {
   conversations: ConversationRepository
   relationships: RelationshipRepository
   emotions: EmotionRepository
+  apiKeys: ApiKeyRepository
   /** the card columns of personas */
   cards: CardRepository
   /** a user's rows in every table (export, erase) */

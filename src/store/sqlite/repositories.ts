@@ -5,6 +5,7 @@ import { createSqliteMemoryMaintenanceRepository } from './memories-maintenance.
 import { createSqliteMemorySettingsRepository } from './memories-settings.ts'
 import { createSqliteMemoryStatsRepository } from './memories-stats.ts'
 import { createSqlitePersonaRepository } from './personas.ts'
+import { createSqliteApiKeyRepository } from './api-keys.ts'
 import { createSqliteSessionRepository } from './sessions.ts'
 import { createSqliteConversationRepository } from './conversations.ts'
 import { createSqliteEmotionRepository } from './emotions.ts'
@@ -26,6 +27,7 @@ export function createSqliteRepositories (db: SqliteDatabase): Repositories {
     conversations: createSqliteConversationRepository(db),
     relationships: createSqliteRelationshipRepository(db),
     emotions: createSqliteEmotionRepository(db),
+    apiKeys: createSqliteApiKeyRepository(db),
     cards: createSqliteCardRepository(db),
     userData: createSqliteUserDataRepository(db),
     vectorSource: createSqliteVectorSource(db),
