@@ -4,7 +4,7 @@ import { createMetrics } from '../src/system/metrics.ts'
 
 /** Prometheus text at /metrics (admin scope when keys are configured). */
 export default fp(async (app) => {
-  const metrics = createMetrics({ sqlite: app.db.sqlite, connections: () => app.runtime.connections, llmLoad: () => app.llm.load() })
+  const metrics = createMetrics({ stored: app.store.storedCounts, connections: () => app.runtime.connections, llmLoad: () => app.llm.load() })
   app.rpc.onCall((method, outcome, seconds) => metrics.call(method, outcome, seconds))
   app.llm.onGenerated((result) => metrics.generated(result.responseType, result.llmMs, result.tokensUsed))
   app.get('/metrics', {

@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin'
-import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { createHealthChecks, type HealthChecks } from '../src/system/health.ts'
 import { createSystemMethods } from '../src/system/methods.ts'
+import { Liveness, Readiness } from '../src/system/schemas.ts'
 import { createRuntimeStats, type RuntimeStats } from '../src/system/stats.ts'
 import { SERVER_NAME, SERVER_VERSION } from '../src/version.ts'
 
@@ -12,10 +12,6 @@ declare module 'fastify' {
     health: HealthChecks
   }
 }
-
-const Liveness = Type.Object({ status: Type.Literal('healthy'), server: Type.String(), version: Type.String() })
-const Component = Type.Object({ status: Type.String(), detail: Type.Optional(Type.String()) })
-const Readiness = Type.Object({ ready: Type.Boolean(), components: Type.Record(Type.String(), Component) })
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const liveness = { status: 'healthy' as const, server: SERVER_NAME, version: SERVER_VERSION }
@@ -40,8 +36,8 @@ export default fp(async (app) => {
   const health = createHealthChecks()
   app.decorate('runtime', stats)
   app.decorate('health', health)
-  health.add('database', () => {
-    app.db.sqlite.prepare('SELECT 1').get()
+  health.add('database', async () => {
+    await app.store.health.ping()
     return { status: 'up' }
   })
   app.rpc.registry.add(...createSystemMethods({ stats, health, personas: app.personas }))

@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { Test } from 'tap'
 import SwaggerParser from '@apidevtools/swagger-parser'
-import { redactConfig } from '../plugins/admin/config.ts'
+import { redactConfig } from '../src/system/config-view.ts'
 import { parseConfig } from '../src/config/index.ts'
 import { build, listen, type TestApp } from './helper.ts'
 import { RpcClient } from './helpers/rpc-client.ts'

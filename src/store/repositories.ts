@@ -9,6 +9,7 @@ import type { ConversationRepository } from '../conversation/repository.ts'
 import type { EmotionRepository, RelationshipRepository } from '../relationships/repository.ts'
 import type { CardRepository } from '../cards/repository.ts'
 import type { UserDataRepository } from '../users/repository.ts'
+import type { StoredCounts, StoreHealth } from '../system/repository.ts'
 import type { MemoryMaintenanceRepository, MemoryRepository, MemorySettingsRepository, MemoryStatsRepository } from '../memory/repository.ts'
 import type { VectorSource } from './vector/source.ts'
 
@@ -23,6 +24,8 @@ export interface Repositories {
   relationships: RelationshipRepository
   emotions: EmotionRepository
   apiKeys: ApiKeyRepository
+  health: StoreHealth
+  storedCounts: StoredCounts
   /** the card columns of personas */
   cards: CardRepository
   /** a user's rows in every table (export, erase) */

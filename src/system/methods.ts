@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox'
 import { defineMethod } from '../rpc/method.ts'
 import type { PersonaService } from '../personas/service.ts'
 import type { HealthChecks } from './health.ts'
+import { Pong, SystemStatus } from './schemas.ts'
 import type { RuntimeStats } from './stats.ts'
 import { serverStatus } from './status.ts'
 
@@ -11,8 +12,6 @@ export interface SystemMethodDeps {
   personas: PersonaService
 }
 
-const ComponentState = Type.Object({ status: Type.String(), detail: Type.Optional(Type.String()) })
-
 export function createSystemMethods ({ stats, health, personas }: SystemMethodDeps) {
   return [
     defineMethod({
@@ -20,7 +19,7 @@ export function createSystemMethods ({ stats, health, personas }: SystemMethodDe
       description: 'A liveness check over the socket (documented by the earlier server, never registered there).',
       readOnly: true,
       params: Type.Object({}),
-      result: Type.Object({ pong: Type.Literal(true), timestamp: Type.String({ format: 'date-time' }) }),
+      result: Pong,
       handler: () => ({ pong: true as const, timestamp: new Date().toISOString() }),
     }),
     defineMethod({
@@ -28,21 +27,7 @@ export function createSystemMethods ({ stats, health, personas }: SystemMethodDe
       description: 'Server status: uptime, connections, requests, personas, and the state of the database, vector index and LLM.',
       readOnly: true,
       params: Type.Object({}),
-      result: Type.Object({
-        system_status: Type.Union([Type.Literal('operational'), Type.Literal('degraded')]),
-        version: Type.String(),
-        uptime_seconds: Type.Number(),
-        connections: Type.Integer(),
-        requests_total: Type.Integer(),
-        llm_available: Type.Boolean(),
-        total_personas: Type.Integer(),
-        available_personas: Type.Integer(),
-        active_conversations: Type.Integer(),
-        current_persona: Type.Union([Type.String(), Type.Null()]),
-        current_conversation: Type.Union([Type.String(), Type.Null()]),
-        components: Type.Record(Type.String(), ComponentState),
-        timestamp: Type.String({ format: 'date-time' }),
-      }),
+      result: SystemStatus,
       handler: async (_params, { connection }) => {
         const { session } = connection
         return {

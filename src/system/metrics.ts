@@ -1,17 +1,17 @@
-import type Database from 'better-sqlite3'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { StoredCounts } from './repository.ts'
 
 export interface MetricsSources {
-  sqlite: Database.Database
+  stored: StoredCounts
   connections: () => number
   llmLoad: () => { running: number, queued: number }
 }
 
 /**
  * The server's Prometheus metrics. Counters and histograms are fed by hooks as things happen;
- * gauges over stored data (memories, prune and decay runs) are read from SQLite at scrape time.
+ * gauges over stored data (memories, prune and decay runs) are read from the store at scrape time.
  */
-export function createMetrics ({ sqlite, connections, llmLoad }: MetricsSources) {
+export function createMetrics ({ stored, connections, llmLoad }: MetricsSources) {
   const register = new Registry()
   collectDefaultMetrics({ register, prefix: 'persona_process_' })
 
@@ -26,7 +26,6 @@ export function createMetrics ({ sqlite, connections, llmLoad }: MetricsSources)
   })
   const tokens = new Counter({ name: 'persona_llm_tokens_total', help: 'Tokens generated', labelNames: ['response_type'], registers: [register] })
 
-  const count = (sql: string) => (sqlite.prepare(sql).get() as { n: number }).n
   new Gauge({ name: 'persona_websocket_connections', help: 'Open WebSocket connections', registers: [register], collect () { this.set(connections()) } })
   new Gauge({
     name: 'persona_llm_generations', help: 'Replies being generated and waiting', labelNames: ['state'], registers: [register],
@@ -34,16 +33,15 @@ export function createMetrics ({ sqlite, connections, llmLoad }: MetricsSources)
   })
   new Gauge({
     name: 'persona_memories', help: 'Memories per persona (live, not pruned)', labelNames: ['persona'], registers: [register],
-    collect () {
+    async collect () {
+      const rows = await stored.memoriesPerPersona()
       this.reset()
-      for (const row of sqlite.prepare('SELECT p.name AS name, COUNT(m.id) AS n FROM Persona p LEFT JOIN Memory m ON m.personaId = p.id AND m.prunedAt IS NULL GROUP BY p.id').all() as Array<{ name: string, n: number }>) {
-        this.set({ persona: row.name }, row.n)
-      }
+      for (const row of rows) this.set({ persona: row.persona }, row.memories)
     },
   })
-  new Gauge({ name: 'persona_memories_pruned_pending_purge', help: 'Pruned memories that memory.restore can still bring back', registers: [register], collect () { this.set(count('SELECT COUNT(*) AS n FROM Memory WHERE prunedAt IS NOT NULL')) } })
-  new Gauge({ name: 'persona_prune_runs', help: 'Prune runs recorded', registers: [register], collect () { this.set(count('SELECT COUNT(*) AS n FROM PruneRun')) } })
-  new Gauge({ name: 'persona_decay_runs', help: 'Decay runs recorded', registers: [register], collect () { this.set(count('SELECT COUNT(*) AS n FROM DecayRun')) } })
+  new Gauge({ name: 'persona_memories_pruned_pending_purge', help: 'Pruned memories that memory.restore can still bring back', registers: [register], async collect () { this.set(await stored.prunedMemories()) } })
+  new Gauge({ name: 'persona_prune_runs', help: 'Prune runs recorded', registers: [register], async collect () { this.set(await stored.pruneRuns()) } })
+  new Gauge({ name: 'persona_decay_runs', help: 'Decay runs recorded', registers: [register], async collect () { this.set(await stored.decayRuns()) } })
 
   // label children looked up once per method: a per-call label hash would cost more than a cheap call
   const requestChildren = new Map<string, Counter.Internal>()

@@ -12,6 +12,7 @@ import { createSqliteEmotionRepository } from './emotions.ts'
 import { createSqliteRelationshipRepository } from './relationships.ts'
 import { createSqliteCardRepository } from './cards.ts'
 import { createSqliteUserDataRepository } from './users.ts'
+import { createSqliteStoredCounts, createSqliteStoreHealth } from './system.ts'
 import { createSqliteVectorSource } from './vector-source.ts'
 
 /** The SQLite implementation of every repository port, on one open database. */
@@ -28,6 +29,8 @@ export function createSqliteRepositories (db: SqliteDatabase): Repositories {
     relationships: createSqliteRelationshipRepository(db),
     emotions: createSqliteEmotionRepository(db),
     apiKeys: createSqliteApiKeyRepository(db),
+    health: createSqliteStoreHealth(db),
+    storedCounts: createSqliteStoredCounts(db),
     cards: createSqliteCardRepository(db),
     userData: createSqliteUserDataRepository(db),
     vectorSource: createSqliteVectorSource(db),
