@@ -26,6 +26,7 @@ import mcpPlugin from '../plugins/mcp.ts'
 import heartbeatPlugin from '../plugins/heartbeat.ts'
 import metricsPlugin from '../plugins/metrics.ts'
 import adminRoutes from '../plugins/admin/index.ts'
+import { deferredSchemaCompilers } from '../plugins/schema-compilers.ts'
 import consolePlugin from '../plugins/console.ts'
 
 export interface AppOptions {
@@ -83,6 +84,8 @@ export async function buildApp (config: Readonly<AppConfig>, options: BuildOptio
     // letters, // and dot segments before any route acts), so no second name reaches a route
     routerOptions: { caseSensitive: true, ignoreTrailingSlash: false, ignoreDuplicateSlashes: false },
     logController: new LogController({ disableRequestLogging: !config.server.debug }),
+    // each route's validator and serializer compiled on its first request: start-up does not wait for hundreds
+    schemaController: { compilersFactory: deferredSchemaCompilers() },
   }).withTypeProvider<TypeBoxTypeProvider>()
   await fastify.register(app, { config, ...appOptions })
   await fastify.ready()
