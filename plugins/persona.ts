@@ -1,5 +1,5 @@
-import { Type } from '@sinclair/typebox'
 import fp from 'fastify-plugin'
+import { PersonaMemoryStats } from '../src/memory/schemas.ts'
 import { createMemoryStats, statsViewer } from '../src/memory/stats.ts'
 import { publishStateChanges, regenerationJob } from '../src/personas/events.ts'
 import { createPersonaMethods } from '../src/personas/methods.ts'
@@ -21,8 +21,7 @@ export default fp(async (app) => {
   app.rpc.registry.add(...createPersonaMethods({
     personas,
     sessions: app.sessions,
-    // until the memory side names its figures (src/memory/schemas.ts)
-    memoryStats: { schema: Type.Object({ total_memories: Type.Integer() }, { additionalProperties: true }), of: async (personaId, user) => memoryStats.persona(personaId, statsViewer(user)) },
+    memoryStats: { schema: PersonaMemoryStats, of: async (personaId, user) => memoryStats.persona(personaId, statsViewer(user)) },
   }))
   publishStateChanges(personas, app.events)
   app.scheduler.every('persona-regeneration', app.config.personas.regenerationCron, regenerationJob(personas, app.log))

@@ -86,6 +86,10 @@ t.test('no cycle between the folders of src/', async (t) => {
 /** Parts of a result that are open by nature, per method: the JSON Schemas inside the OpenRPC document. */
 const OPEN_BY_NATURE: Readonly<Record<string, ReadonlySet<string>>> = {
   'rpc.discover': new Set(['/methods/*/params/*/schema', '/methods/*/result/schema']),
+  // a card's vendor extensions are kept verbatim, whatever JSON another tool put there (ours, persona_mcp, is typed)
+  'persona.export_card': new Set(['/card/data/character_book/extensions', '/card/data/character_book/entries/*/extensions']),
+  // what a memory was stored with: free-form JSON of the user's
+  'user.export': new Set(['/memories/*/metadata']),
 }
 
 t.test('every method\'s result in rpc.discover is typed to the leaf', async (t) => {

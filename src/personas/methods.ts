@@ -2,8 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { defineMethod } from '../rpc/method.ts'
 import type { RpcContext } from '../rpc/context.ts'
 import { domainError, ErrorCode } from '../rpc/errors.ts'
-import type { SessionService } from '../sessions/service.ts'
-import type { UserIdentity } from '../rpc/caller.ts'
+import type { SessionState, UserIdentity } from '../rpc/caller.ts'
 import {
   OptionalPersonaParam, PersonaCreateBody, PersonaCreated, PersonaGetResult, PersonaIdParam, PersonaList, PersonaPatchBody, PersonaRemoved,
   PersonaStatus, PersonaSwitched, PersonaUpdated,
@@ -14,9 +13,14 @@ import type { PersonaService } from './service.ts'
 import type { Persona } from './types.ts'
 import { personaPatch, personaSummary, personaView } from './views.ts'
 
+/** what persona methods change of a session (the session service; personas do not import sessions) */
+export interface SessionPersonas {
+  setPersona (session: SessionState, personaId: string | null): Promise<void>
+}
+
 export interface PersonaMethodDeps<M extends TSchema = TSchema> {
   personas: PersonaService
-  sessions: SessionService
+  sessions: SessionPersonas
   /** memory figures for persona.status, and their wire shape; the memory side supplies both */
   memoryStats: {
     schema: M
