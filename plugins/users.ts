@@ -15,8 +15,10 @@ export default fp(async (app) => {
     repository: app.store.userData,
     index: app.vectors,
     disowned: (ids) => app.personas.disowned(ids),
+    // the relationship plugin registers later: looked up when a user is erased
+    erased: async (userId) => { await app.auth.forgetUser(userId); app.relationships.forgetUser(userId) },
     log: app.log.child({ component: 'users' }),
   })
   app.decorate('userData', userData)
   app.rpc.registry.add(...createUserMethods({ data: userData }))
-}, { name: 'users', dependencies: ['db', 'rpc', 'persona', 'vector'] })
+}, { name: 'users', dependencies: ['db', 'auth', 'rpc', 'persona', 'vector'] })

@@ -36,6 +36,14 @@ t.test('API keys in SQLite: hashes only, last use throttled, revocation once, ne
   t.equal(await auth.identify(first.secret), null, 'a revoked key is refused')
   await t.rejects(auth.revoke('nope'), { code: -32010 }, 'an unknown key is not found')
 
+  // revoked behind this service's back (another instance): refused at the next periodic check
+  const third = await auth.create({ userId: 'carol', scope: 'client' })
+  t.ok(await auth.identify(third.secret))
+  store.database.sqlite.prepare("UPDATE ApiKey SET revokedAt = '2026-03-01T10:00:00.000+00:00' WHERE userId = 'carol'").run()
+  t.ok(await auth.identify(third.secret), 'cached within the minute')
+  clock += 61_000
+  t.equal(await auth.identify(third.secret), null, 'refused once the minute is up')
+
   t.same(await auth.identify(second.secret), { id: 'bob', scope: 'admin' })
   store.database.sqlite.prepare("DELETE FROM ApiKey WHERE userId = 'bob'").run()
   t.same(await auth.identify(second.secret), { id: 'bob', scope: 'admin' }, 'remembered until told')

@@ -28,7 +28,8 @@ export interface ApiKeyRepository {
   findByHash (keyHash: string): Promise<ApiKeyRecord | null>
   findById (id: string): Promise<ApiKeyRecord | null>
   create (key: NewApiKey): Promise<ApiKeyRecord>
-  markUsed (keyHash: string, at: Date): Promise<void>
+  /** records a use of a live key; false when the key is revoked or gone (elsewhere: another instance, an erase) */
+  markUsed (keyHash: string, at: Date): Promise<boolean>
   /** sets revokedAt (first revocation only); the key as stored afterwards, null when there is none */
   revoke (id: string, at: Date): Promise<ApiKeyRecord | null>
   /** newest first */

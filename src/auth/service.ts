@@ -53,7 +53,15 @@ export async function createAuthService ({ repository, configured, now = Date.no
       }
       if (now() - (lastUse.get(hash) ?? 0) > LAST_USE_EVERY_MS) {
         lastUse.set(hash, now())
-        await repository.markUsed(hash, new Date(now()))
+        // the periodic write doubles as a re-check: a key revoked or deleted behind this cache's back
+        // (another instance, an erase) stops working within a minute
+        if (!await repository.markUsed(hash, new Date(now()))) {
+          known.delete(hash)
+          lastUse.delete(hash)
+          stored = await repository.countLive()
+          rememberMiss(hash)
+          return null
+        }
       }
       return user
     },

@@ -15,11 +15,13 @@ export interface UserDataDeps {
   index: ErasableIndex
   /** the personas the user created lost their owner in the database: the persona cache follows */
   disowned: (personaIds: string[]) => Promise<void>
+  /** the user's rows are gone: caches of them (API keys, relationships) forget the user */
+  erased: (userId: string) => Promise<void>
   log: { warn (obj: object, msg?: string): void }
   now?: () => number
 }
 
-export function createUserDataService ({ repository, index, disowned, log, now = Date.now }: UserDataDeps) {
+export function createUserDataService ({ repository, index, disowned, erased: forget, log, now = Date.now }: UserDataDeps) {
   const at = () => new Date(now()).toISOString()
   return {
     /** what erasing the user would take now (a dry run) */
@@ -39,6 +41,7 @@ export function createUserDataService ({ repository, index, disowned, log, now =
     async erase (userId: string): Promise<EraseReceipt> {
       const erased = await repository.erase(userId)
       await disowned(erased.disownedPersonaIds)
+      await forget(userId)
       let vectorsRemoved = erased.memoryIds.length
       try {
         if (erased.memoryIds.length > 0) await index.remove(erased.memoryIds)

@@ -17,7 +17,7 @@ export function createSqliteApiKeyRepository ({ sqlite }: SqliteDatabase): ApiKe
   const byId = sqlite.prepare<[string], ApiKeyRow>(`SELECT ${COLUMNS} FROM ApiKey WHERE id = ?`)
   const insert = sqlite.prepare<ApiKeyRow, ApiKeyRow>(`INSERT INTO ApiKey (${COLUMNS})
     VALUES (@id, @userId, @scope, @label, @keyHash, @keyPrefix, @createdAt, @lastUsedAt, @revokedAt) RETURNING ${COLUMNS}`)
-  const markUsed = sqlite.prepare('UPDATE ApiKey SET lastUsedAt = ? WHERE keyHash = ?')
+  const markUsed = sqlite.prepare('UPDATE ApiKey SET lastUsedAt = ? WHERE keyHash = ? AND revokedAt IS NULL')
   const revoke = sqlite.prepare<[string, string], ApiKeyRow>(
     `UPDATE ApiKey SET revokedAt = COALESCE(revokedAt, ?) WHERE id = ? RETURNING ${COLUMNS}`)
   const page = sqlite.prepare<[number, number], ApiKeyRow>(`SELECT ${COLUMNS} FROM ApiKey ORDER BY createdAt DESC, id LIMIT ? OFFSET ?`)
@@ -29,7 +29,7 @@ export function createSqliteApiKeyRepository ({ sqlite }: SqliteDatabase): ApiKe
     async create (key) {
       return toRecord(insert.get({ ...key, id: randomUUID(), createdAt: toSqlTime(), lastUsedAt: null, revokedAt: null })!)
     },
-    async markUsed (keyHash, at) { markUsed.run(toSqlTime(at.getTime()), keyHash) },
+    async markUsed (keyHash, at) { return markUsed.run(toSqlTime(at.getTime()), keyHash).changes === 1 },
     async revoke (id, at) { const row = revoke.get(toSqlTime(at.getTime()), id); return row === undefined ? null : toRecord(row) },
     async page (limit, offset) { return { items: page.all(limit, offset).map(toRecord), total: count.get()! } },
   }
