@@ -1,7 +1,7 @@
 import t from 'tap'
 import { fileURLToPath } from 'node:url'
 import { findCycles, methodCalls, propertyReads, readSources, type SourceFileInfo } from './helpers/source-graph.ts'
-import { untypedParts } from './helpers/untyped-schemas.ts'
+import { OPEN_BY_NATURE, untypedParts } from './helpers/untyped-schemas.ts'
 
 // The layering rules of DESIGN.md held against the real source tree (and a real app's rpc.discover), each
 // offender printed by name: a rule broken later fails here, not in a review.
@@ -82,15 +82,6 @@ t.test('no cycle between the folders of src/', async (t) => {
   }))
   t.same(cycles, [], 'folder cycles, with the imports that make each step')
 })
-
-/** Parts of a result that are open by nature, per method: the JSON Schemas inside the OpenRPC document. */
-const OPEN_BY_NATURE: Readonly<Record<string, ReadonlySet<string>>> = {
-  'rpc.discover': new Set(['/methods/*/params/*/schema', '/methods/*/result/schema']),
-  // a card's vendor extensions are kept verbatim, whatever JSON another tool put there (ours, persona_mcp, is typed)
-  'persona.export_card': new Set(['/card/data/character_book/extensions', '/card/data/character_book/entries/*/extensions']),
-  // what a memory was stored with: free-form JSON of the user's
-  'user.export': new Set(['/memories/*/metadata']),
-}
 
 t.test('every method\'s result in rpc.discover is typed to the leaf', async (t) => {
   // imported here: the source checks above read files only and report even while the app does not build

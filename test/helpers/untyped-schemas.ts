@@ -2,6 +2,18 @@
 
 type Json = Record<string, unknown>
 
+/**
+ * Parts of a result that are open by nature, per method, as value paths: the JSON Schemas inside the OpenRPC
+ * document, JSON that others wrote and we keep verbatim. The layering and MCP outputSchema tests both read it.
+ */
+export const OPEN_BY_NATURE: Readonly<Record<string, ReadonlySet<string>>> = {
+  'rpc.discover': new Set(['/methods/*/params/*/schema', '/methods/*/result/schema']),
+  // a card's vendor extensions are kept verbatim, whatever JSON another tool put there (ours, persona_mcp, is typed)
+  'persona.export_card': new Set(['/card/data/character_book/extensions', '/card/data/character_book/entries/*/extensions']),
+  // what a memory was stored with: free-form JSON of the user's
+  'user.export': new Set(['/memories/*/metadata']),
+}
+
 const isSchema = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /**
