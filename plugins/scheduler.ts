@@ -1,12 +1,5 @@
 import fp from 'fastify-plugin'
-import cron, { type ScheduledTask } from 'node-cron'
-
-export interface Scheduler {
-  /** Runs `task` on a cron schedule; a run still going when the next is due is skipped, failures are logged. */
-  every (name: string, expression: string, task: () => Promise<void>): void
-  /** Runs a job now, as the schedule would (tests, admin "run now"). */
-  run (name: string): Promise<void>
-}
+import { createScheduler, type Scheduler } from '../src/system/scheduler.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -14,35 +7,11 @@ declare module 'fastify' {
   }
 }
 
+/** Cron jobs for the other plugins (decay, pruning, regeneration, expiry). */
 export default fp(async (app) => {
-  const tasks = new Map<string, { job: ScheduledTask, run: () => Promise<void> }>()
-  const log = app.log.child({ component: 'scheduler' })
-
-  const scheduler: Scheduler = {
-    every (name, expression, task) {
-      if (!cron.validate(expression)) throw new Error(`invalid cron expression for ${name}: "${expression}"`)
-      let running: Promise<void> | undefined
-      const run = async () => {
-        if (running) return running
-        running = task().catch((err: unknown) => { log.error({ err, job: name }, 'scheduled job failed') })
-          .finally(() => { running = undefined })
-        return running
-      }
-      const job = cron.schedule(expression, run, { name, noOverlap: true })
-      tasks.set(name, { job, run })
-    },
-    async run (name) {
-      const task = tasks.get(name)
-      if (!task) throw new Error(`no scheduled job named ${name}`)
-      await task.run()
-    },
-  }
+  const scheduler = createScheduler({ log: app.log.child({ component: 'scheduler' }) })
   app.decorate('scheduler', scheduler)
   // stop the clocks first, then let a job already running finish before the database closes
-  app.addHook('preClose', async () => {
-    for (const { job } of tasks.values()) await job.stop()
-  })
-  app.addHook('onClose', async () => {
-    await Promise.all([...tasks.values()].map(({ job }) => job.destroy()))
-  })
+  app.addHook('preClose', () => scheduler.stop())
+  app.addHook('onClose', () => scheduler.destroy())
 }, { name: 'scheduler' })
