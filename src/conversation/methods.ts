@@ -122,7 +122,7 @@ export function createConversationMethods (deps: ConversationMethodDeps) {
         const persona = threadPersona(ctx, persona_id)
         const thread = await threads.find(ctx.connection.session.id, persona.id)
         if (!thread) return { conversation_id: null, persona_id: persona.id, messages: [], total_turns: 0, has_more: false, summary: '' }
-        const { messages, hasMore } = await threads.page(thread.id, limit, before_turn)
+        const { messages, hasMore } = await threads.page(thread, limit, before_turn)
         return {
           conversation_id: thread.id,
           persona_id: persona.id,

@@ -51,6 +51,7 @@ export interface ThreadRepository {
   findConversation (id: string): Promise<StoredConversation | undefined>
   /** The newest `count` messages before turn `beforeTurn` (all turns when absent), oldest first. */
   latestMessages (conversationId: string, count: number, beforeTurn?: number): Promise<StoredMessage[]>
+  countMessages (conversationId: string): Promise<number>
   /** Messages of turns after `afterTurn` up to and including `throughTurn`, oldest first. */
   messagesBetween (conversationId: string, afterTurn: number, throughTurn: number): Promise<StoredMessage[]>
   /** A user turn: its messages and the thread's new turn count, added tokens and activity time, all or nothing. */

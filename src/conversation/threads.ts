@@ -1,6 +1,9 @@
 import type { StoredConversation, StoredMessage, ThreadRepository } from './repository.ts'
 import type { TranscriptMessage } from './prompt.ts'
 
+/** A message as a thread keeps it: what the prompt needs and what conversation.history answers with. */
+export type ThreadMessage = StoredMessage & TranscriptMessage
+
 /** A user's conversation with one persona in one session, as the chat needs it. */
 export interface Thread {
   readonly id: string
@@ -15,7 +18,9 @@ export interface Thread {
   startedAt: Date
   lastActivityAt: Date
   /** the newest messages, oldest first, at most `window` of them */
-  recent: TranscriptMessage[]
+  recent: ThreadMessage[]
+  /** all the thread's messages: whether a page from `recent` has older ones before it */
+  messageCount: number
   /** bumped by clear: a summary computed from before it is not saved */
   epoch: number
 }
@@ -32,7 +37,7 @@ export interface TurnRecord {
 
 const MAX_CACHED_THREADS = 2000
 
-const transcript = (m: StoredMessage): TranscriptMessage => ({ role: m.role === 'user' ? 'user' : 'persona', content: m.content })
+const transcript = (m: StoredMessage): ThreadMessage => ({ ...m, role: m.role === 'user' ? 'user' : 'persona' })
 
 /**
  * Threads in the store with the hot part (counters, summary, recent messages) cached in memory,
@@ -40,8 +45,8 @@ const transcript = (m: StoredMessage): TranscriptMessage => ({ role: m.role === 
  */
 export function createThreadStore (repository: ThreadRepository, window: number) {
   const cache = new Map<string, Thread>()
-  // opens under way: callers racing on a cold thread share one object, or they would number turns apart
-  const opening = new Map<string, Promise<Thread>>()
+  // loads under way: callers racing on a cold thread share one object, or they would number turns apart
+  const opening = new Map<string, Promise<Thread | undefined>>()
   const key = (sessionId: string, personaId: string) => `${sessionId}:${personaId}`
   const remember = (thread: Thread) => {
     const k = key(thread.sessionId, thread.personaId)
@@ -54,14 +59,13 @@ export function createThreadStore (repository: ThreadRepository, window: number)
   // a summary being made for a forgotten thread is not saved
   const forget = (k: string, thread: Thread) => { thread.epoch++; cache.delete(k) }
 
-  async function load (sessionId: string, userId: string, personaId: string): Promise<Thread> {
-    const row = await repository.openThread(sessionId, userId, personaId, new Date())
-    const recent = await repository.latestMessages(row.id, window)
+  async function warm (row: StoredConversation, sessionId: string, userId: string): Promise<Thread> {
+    const [recent, messageCount] = await Promise.all([repository.latestMessages(row.id, window), repository.countMessages(row.id)])
     return remember({
       id: row.id,
       sessionId,
       userId,
-      personaId,
+      personaId: row.personaId,
       turnCount: row.turnCount,
       summary: row.summary,
       summarizedTurn: row.summarizedTurn,
@@ -69,23 +73,32 @@ export function createThreadStore (repository: ThreadRepository, window: number)
       startedAt: row.startedAt,
       lastActivityAt: row.lastActivityAt,
       recent: recent.map(transcript),
+      messageCount,
       epoch: 0,
     })
+  }
+
+  /** The thread in memory, loaded once however many callers ask for it meanwhile. */
+  function once (k: string, loader: () => Promise<Thread | undefined>): Promise<Thread | undefined> {
+    let pending = opening.get(k)
+    if (!pending) {
+      pending = loader().finally(() => opening.delete(k))
+      opening.set(k, pending)
+    }
+    return pending
   }
 
   return {
     key,
 
-    open (sessionId: string, userId: string, personaId: string): Promise<Thread> {
+    /** The session's thread with the persona, created if new. */
+    async open (sessionId: string, userId: string, personaId: string): Promise<Thread> {
       const k = key(sessionId, personaId)
       const cached = cache.get(k)
-      if (cached) return Promise.resolve(remember(cached))
-      let pending = opening.get(k)
-      if (!pending) {
-        pending = load(sessionId, userId, personaId).finally(() => opening.delete(k))
-        opening.set(k, pending)
-      }
-      return pending
+      if (cached) return remember(cached)
+      const thread = await once(k, async () => warm(await repository.openThread(sessionId, userId, personaId, new Date()), sessionId, userId))
+      // a find that raced us found no row, and we made one: open again
+      return thread ?? this.open(sessionId, userId, personaId)
     },
 
     /** A conversation of either kind by id: a warm thread from memory, anything else from the store. */
@@ -94,23 +107,31 @@ export function createThreadStore (repository: ThreadRepository, window: number)
       return repository.findConversation(id)
     },
 
-    /** The thread if it exists, without creating it. */
-    async find (sessionId: string, personaId: string): Promise<Thread | StoredConversation | undefined> {
-      return cache.get(key(sessionId, personaId)) ?? repository.findThread(sessionId, personaId)
+    /** The thread if it exists, without creating it (kept in memory from then on: history reads come again). */
+    async find (sessionId: string, personaId: string): Promise<Thread | undefined> {
+      const k = key(sessionId, personaId)
+      const cached = cache.get(k)
+      if (cached) return cached
+      return once(k, async () => {
+        const row = await repository.findThread(sessionId, personaId)
+        return row && warm(row, sessionId, row.userId ?? '')
+      })
     },
 
     async appendTurn (thread: Thread, turn: TurnRecord): Promise<number> {
       const turnNumber = thread.turnCount + 1
       const at = new Date()
       const base = { turnNumber, createdAt: at }
-      await repository.appendTurn(thread.id, [
+      const messages: ThreadMessage[] = [
         { ...base, role: 'user', speakerId: turn.userId, content: turn.user, tokens: 0, processingTime: 0, responseType: null },
         { ...base, role: 'persona', speakerId: turn.speakerId, content: turn.reply, tokens: turn.tokens, processingTime: turn.processingTime, responseType: turn.responseType },
-      ], { turnCount: turnNumber, tokens: turn.tokens, at })
+      ]
+      await repository.appendTurn(thread.id, messages, { turnCount: turnNumber, tokens: turn.tokens, at })
       thread.turnCount = turnNumber
       thread.tokensUsed += turn.tokens
       thread.lastActivityAt = at
-      thread.recent.push({ role: 'user', content: turn.user }, { role: 'persona', content: turn.reply })
+      thread.messageCount += messages.length
+      thread.recent.push(...messages)
       if (thread.recent.length > window) thread.recent.splice(0, thread.recent.length - window)
       return turnNumber
     },
@@ -129,9 +150,16 @@ export function createThreadStore (repository: ThreadRepository, window: number)
       thread.summarizedTurn = summarizedTurn
     },
 
-    /** A page of the transcript, oldest first: the newest `limit` messages before `beforeTurn`, and whether older ones exist. */
-    async page (conversationId: string, limit: number, beforeTurn?: number): Promise<{ messages: StoredMessage[], hasMore: boolean }> {
-      const rows = await repository.latestMessages(conversationId, limit + 1, beforeTurn)
+    /**
+     * A page of the transcript, oldest first: the newest `limit` messages before `beforeTurn`, and whether
+     * older ones exist. The newest page comes from memory when the recent messages hold it.
+     */
+    async page (thread: Thread, limit: number, beforeTurn?: number): Promise<{ messages: StoredMessage[], hasMore: boolean }> {
+      const wanted = Math.min(limit, thread.messageCount)
+      if (beforeTurn === undefined && thread.recent.length >= wanted) {
+        return { messages: thread.recent.slice(thread.recent.length - wanted), hasMore: thread.messageCount > limit }
+      }
+      const rows = await repository.latestMessages(thread.id, limit + 1, beforeTurn)
       const hasMore = rows.length > limit
       return { messages: hasMore ? rows.slice(1) : rows, hasMore }
     },
@@ -142,7 +170,7 @@ export function createThreadStore (repository: ThreadRepository, window: number)
       const cached = thread.sessionId === null ? undefined : cache.get(key(thread.sessionId, thread.personaId))
       if (cached) {
         cached.epoch++
-        Object.assign(cached, { turnCount: 0, summary: '', summarizedTurn: 0, tokensUsed: 0, recent: [] })
+        Object.assign(cached, { turnCount: 0, summary: '', summarizedTurn: 0, tokensUsed: 0, recent: [], messageCount: 0 })
       }
       return repository.clearThread(thread.id)
     },

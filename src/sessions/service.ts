@@ -3,6 +3,8 @@ import type { SessionState, UserIdentity } from '../rpc/caller.ts'
 import { domainError, ErrorCode } from '../rpc/errors.ts'
 import type { RemovedTranscripts, SessionRepository, SessionSnapshot } from './repository.ts'
 
+interface SessionTimes { createdAt: Date, lastActivityAt: Date }
+
 export interface SessionServiceDeps {
   repository: SessionRepository
   now?: () => number
@@ -15,14 +17,23 @@ export interface SessionServiceDeps {
  * carry state (a current persona) or their id has been handed out, so that they can be resumed.
  */
 export function createSessionService ({ repository, now = Date.now, touchIntervalMs = 60_000 }: SessionServiceDeps) {
-  const persisted = new WeakSet<SessionState>()
+  // a session is persisted once it has stored times: what its row holds (lastActivityAt as last written),
+  // kept here because this service writes them, so session.get_info reads no row
+  const stored = new WeakMap<SessionState, SessionTimes>()
   const attached = new Map<string, string>()
   const touchedAt = new WeakMap<SessionState, number>()
 
+  const written = (session: SessionState, at: Date) => {
+    const times = stored.get(session)
+    if (times) times.lastActivityAt = at
+  }
+
   const persist = async (session: SessionState) => {
-    if (persisted.has(session)) return
-    await repository.save({ id: session.id, userId: session.userId, personaId: session.personaId }, new Date(now()))
-    persisted.add(session)
+    if (stored.has(session)) return
+    const at = new Date(now())
+    await repository.save({ id: session.id, userId: session.userId, personaId: session.personaId }, at)
+    // two persists racing: the first one's times are the row's
+    if (!stored.has(session)) stored.set(session, { createdAt: at, lastActivityAt: at })
   }
 
   const notFound = (sessionId: string) => domainError(ErrorCode.SessionNotFound, `Session not found: ${sessionId}`, { session_id: sessionId })
@@ -40,8 +51,10 @@ export function createSessionService ({ repository, now = Date.now, touchInterva
 
     async setPersona (session: SessionState, personaId: string | null): Promise<void> {
       session.personaId = personaId
-      if (!persisted.has(session)) return persist(session)
-      await repository.setPersona(session.id, personaId, new Date(now()))
+      if (!stored.has(session)) return persist(session)
+      const at = new Date(now())
+      await repository.setPersona(session.id, personaId, at)
+      written(session, at)
     },
 
     /** Takes a stored session over for this connection; the old one is released. */
@@ -55,7 +68,7 @@ export function createSessionService ({ repository, now = Date.now, touchInterva
         throw domainError(ErrorCode.SessionInUse, `Session ${sessionId} is in use by another connection`, { session_id: sessionId })
       }
       const session: SessionState = { id: row.id, userId: row.userId, personaId: row.currentPersonaId, conversationId: null }
-      persisted.add(session)
+      stored.set(session, { createdAt: row.createdAt, lastActivityAt: row.lastActivityAt })
       touchedAt.set(session, 0)
       this.release(current)
       attached.set(session.id, connectionId)
@@ -71,17 +84,18 @@ export function createSessionService ({ repository, now = Date.now, touchInterva
     /** Notes activity; writes (and returns a promise) at most once per touch interval. */
     touch (session: SessionState): Promise<void> | undefined {
       const at = now()
-      if (!persisted.has(session) || at - (touchedAt.get(session) ?? 0) < touchIntervalMs) return undefined
+      if (!stored.has(session) || at - (touchedAt.get(session) ?? 0) < touchIntervalMs) return undefined
       touchedAt.set(session, at)
-      return repository.touch(session.id, new Date(at))
+      const date = new Date(at)
+      return repository.touch(session.id, date).then(() => { written(session, date) })
     },
 
-    /** When the session began and was last active (stored first: its id is being handed out). */
-    async info (session: SessionState): Promise<{ createdAt: Date, lastActivityAt: Date }> {
+    /** When the session began and was last active, as stored (stored first: its id is being handed out). */
+    async info (session: SessionState): Promise<Readonly<SessionTimes>> {
+      const times = stored.get(session)
+      if (times) return times
       await persist(session)
-      const row = await repository.findById(session.id)
-      if (!row) throw notFound(session.id)
-      return row
+      return stored.get(session) as SessionTimes // persist kept them
     },
 
     async saveSnapshot (session: SessionState, snapshot: SessionSnapshot): Promise<void> {

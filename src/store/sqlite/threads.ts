@@ -15,6 +15,7 @@ export function createSqliteThreadRepository ({ sqlite }: SqliteDatabase): Threa
     WHERE conversationId = ? AND turnNumber < ? ORDER BY turnNumber DESC, role ASC LIMIT ?`)
   const between = sqlite.prepare<[string, number, number], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM Message
     WHERE conversationId = ? AND turnNumber > ? AND turnNumber <= ? ORDER BY turnNumber ASC, role DESC`)
+  const count = sqlite.prepare<[string], number>('SELECT COUNT(*) FROM Message WHERE conversationId = ?').pluck()
   const insertMessage = sqlite.prepare(INSERT_MESSAGE)
   const updateTotals = sqlite.prepare('UPDATE Conversation SET turnCount = ?, tokensUsed = tokensUsed + ?, lastActivityAt = ? WHERE id = ?')
   const storeTurn = sqlite.transaction((rows: Array<ReturnType<typeof messageParams>>, totals: [number, number, string, string]) => {
@@ -51,6 +52,7 @@ export function createSqliteThreadRepository ({ sqlite }: SqliteDatabase): Threa
     async latestMessages (conversationId, count, beforeTurn = Number.MAX_SAFE_INTEGER) {
       return latest.all(conversationId, beforeTurn, count).reverse().map(toMessage)
     },
+    async countMessages (conversationId) { return count.get(conversationId) ?? 0 },
     async messagesBetween (conversationId, afterTurn, throughTurn) {
       return between.all(conversationId, afterTurn, throughTurn).map(toMessage)
     },
