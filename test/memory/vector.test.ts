@@ -201,6 +201,29 @@ t.test('local index (two-pass scans): codes follow their rows through growth, sw
   t.ok(found / wanted >= 0.95, `recall@10 ${(found / wanted).toFixed(3)} against an exact scan, similarities exact`)
 })
 
+t.test('local index (two-pass scans): a block whose rows all pass skips the filter, and only then', async (t) => {
+  const rnd = prng(77)
+  const dims = 32
+  const sample = clustered(rnd, dims)
+  const index = createLocalIndex({ exactUpTo: 0 })
+  await index.open(fakeEmbedder(dims))
+  const rows = Array.from({ length: 3000 }, (_, i): IndexedMemory => ({ id: `m${i}`, personaId: 'p', userId: i % 2 === 0 ? 'u1' : null, visibility: 'private', vector: sample() }))
+  await index.upsert(rows)
+  const near = sample()
+  const ids = async (userId: string) => (await index.query({ vector: near, personaIds: ['p'], userId, limit: 5 })).map((h) => h.id)
+  await index.upsert([{ id: 'u2-secret', personaId: 'p', userId: 'u2', visibility: 'private', vector: near }])
+  t.notOk((await ids('u1')).includes('u2-secret'), "another user's private row: the filter runs")
+  t.equal((await ids('u2'))[0], 'u2-secret', 'its owner sees it first')
+  await index.upsert([{ id: 'u2-secret', personaId: 'p', userId: 'u2', visibility: 'public', vector: near }])
+  t.equal((await ids('u1'))[0], 'u2-secret', 'made public: everyone sees it')
+  await index.upsert([{ id: 'u2-secret', personaId: 'p', userId: 'u2', visibility: 'shared', vector: near }])
+  t.notOk((await ids('u1')).includes('u2-secret'), 'shared again: hidden again')
+  t.notOk((await ids('u3')).some((id) => Number(id.slice(1)) % 2 === 0), "u1's rows never reach u3")
+  await index.remove(['u2-secret'])
+  t.notOk((await ids('u3')).some((id) => Number(id.slice(1)) % 2 === 0), 'nor after the last other owner left')
+  t.ok((await ids('u1')).length === 5)
+})
+
 t.test('local index: the two-pass and the exact scan agree on 10k hashed texts (recall@10)', async (t) => {
   const rnd = prng(5)
   const embedder = createHashingEmbedder(384)

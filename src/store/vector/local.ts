@@ -1,32 +1,50 @@
 import type { Embedder, IndexedMemory, VectorHit, VectorIndex, VectorQuery, Visibility } from '../../memory/types.ts'
 import { createBinaryCoder, type BinaryCoder } from './codes.ts'
 import { kernelsFor, type Kernels } from './kernels.ts'
+import { createRegions, type Region, type Regions } from './regions.ts'
 import { createTopK } from './top-k.ts'
 
 // Cosine search in process. Vectors are normalised on the way in, so a similarity is one dot product; a
-// query only touches the blocks of the personas it names. Small scans are exact. Past `exactUpTo` rows a
-// search is two passes: the Hamming distance of binary codes (codes.ts, 64 bytes per 384-dim vector, a
-// whole block per WebAssembly call) picks a few hundred candidates, and the exact dot product re-ranks
-// them, so the similarities returned are always exact and only a near-tie at the cut can be missed
-// (recall@10 ~0.99 at 10k memories, measured in bench/memory-search.ts), at about a tenth of the cost.
-// Memory: the module's linear memory holds every row; each persona owns one region there, its vectors
-// then its codes, grown by doubling, compacted when holes pass a quarter. Filters are exact either way.
+// query only touches the blocks of the personas it names, and the visibility rule is exact always.
+// Scans of up to `exactUpTo` rows score every row exactly. Larger ones narrow down in three steps, each on
+// less data: the Hamming distance of binary codes (codes.ts; 64 bytes per 384-dim vector, one WebAssembly
+// call per block) keeps a few hundred candidates, int8 copies of their vectors (a quarter of the memory
+// traffic of float32) keep 2k + 16, and the float32 dot product ranks those. Similarities returned are
+// exact; only a candidate lost at a cut can be missed (recall@10 ~0.97 at 10k memories, bench/memory-search.ts).
+// Each row has three parts in the module's linear memory (regions.ts): float32 vector, int8 vector, code.
 
 const VISIBILITY: Record<Visibility, number> = { private: 0, shared: 1, public: 2 }
 const PUBLIC = VISIBILITY.public
 const ALL_VISIBILITIES = 0b111
-/** rows are padded with zeros to a multiple of 16 floats: the dot kernel takes 16 per iteration */
+/** rows are padded with zeros to a multiple of 16 dimensions: the kernels take 16 per iteration */
 const LANES = 16
+const [F32, I8, CODE] = [0, 1, 2]
+/** the int16 query's largest magnitude: int8 x int16 products of up to 4096 dimensions fit an i32 lane */
+const QUERY_SCALE = 4095
 /** a filtered-out row's distance: above any code length */
 const EXCLUDED = 0xffff
 /** block index and slot of a candidate in one number */
 const SLOT_BITS = 2 ** 24
 
-/** candidates re-ranked exactly for a top-k: enough that recall@k stays ~0.99 (bench/memory-search.ts) */
-export const candidatesFor = (k: number): number => 128 + 24 * k
+/**
+ * Candidates kept by the code pass for a top-k. Measured on 10k hashed texts: recall@10 0.98 (356), @40
+ * 0.96 (656), @100 ~0.96 (1,024); the memory service over-fetches and re-ranks by importance and recency,
+ * so the deep ranks of a large k matter less.
+ */
+export const candidatesFor = (k: number): number => Math.max(2 * k, Math.min(256 + 10 * k, 1024))
 
-/** One persona's memories: slot i owns the i-th vector and code of the region and the i-th entry of each array. */
-interface Block { offset: number, capacity: number, size: number, ids: string[], userIds: Array<string | null>, visibility: Uint8Array }
+/**
+ * One persona's memories: slot i owns the i-th row of the region and the i-th entry of each array.
+ * Owners are interned (0: ownerless), so the filter compares numbers, not 36-character ids.
+ */
+interface Block extends Region {
+  ids: string[]
+  owners: Int32Array
+  visibility: Uint8Array
+  scales: Float32Array
+  /** owner -> how many of their rows only they may see (private or shared): none of another's, no row to filter */
+  restricted: Map<number, number>
+}
 
 export interface LocalIndex extends VectorIndex {
   readonly kind: 'local'
@@ -36,7 +54,7 @@ export interface LocalIndex extends VectorIndex {
 }
 
 export interface LocalIndexOptions {
-  /** scans of up to this many rows are exact (default 1024); larger ones take the two-pass path */
+  /** scans of up to this many rows are exact (default 1024); larger ones narrow down first */
   exactUpTo?: number
 }
 
@@ -49,92 +67,62 @@ export function normalised (v: Float32Array, out: Float32Array = new Float32Arra
   return out
 }
 
+/** `v` rounded into `out` so its largest magnitude is `max`; returns the factor back (0 for a zero vector) */
+function quantise (v: Float32Array, out: Int8Array | Int16Array, max: number): number {
+  let peak = 0
+  for (let i = 0; i < v.length; i++) peak = Math.max(peak, Math.abs(v[i]))
+  const scale = peak > 0 ? max / peak : 0
+  for (let i = 0; i < v.length; i++) out[i] = Math.round(v[i] * scale)
+  return peak > 0 ? 1 / scale : 0
+}
+
 export function createLocalIndex ({ exactUpTo = 1024 }: LocalIndexOptions = {}): LocalIndex {
   let dims = 0
+  let stride = 0 // dimensions padded to LANES
   let embedderId: string | undefined
   let coder: BinaryCoder = createBinaryCoder(0)
-  let vecBytes = 0 // per row, in bytes: stride floats
-  let rowBytes = 0 // vector plus code
   let blocks = new Map<string, Block>()
   // id -> where it lives; entries are mutated in place when swap-remove moves a slot
   let where = new Map<string, { personaId: string, slot: number }>()
-  let memory: WebAssembly.Memory
-  // views of memory, replaced whenever it grows (growing detaches them)
-  let floats: Float32Array
-  let bytes: Uint8Array
+  let regions: Regions
   let kernels: Kernels
-  let top = 0 // bump allocator, in bytes; [0, vecBytes) holds the query vector, then its code
-  let holes = 0 // bytes of regions abandoned by growth, reclaimed by compaction
-  const codeAt = (b: Block, slot: number) => b.offset + b.capacity * vecBytes + slot * coder.bytes
+  let interned = new Map<string, number>() // owner id -> its number (from 1)
+  let histogram = new Int32Array(0) // of the code pass, reused
+  // the query, at the start of memory: float32, int16, code
+  const query16 = () => stride * 4
+  const queryCode = () => stride * 6
+
+  const ownerNumber = (userId: string | null): number => {
+    if (userId === null) return 0
+    let n = interned.get(userId)
+    if (n === undefined) interned.set(userId, n = interned.size + 1)
+    return n
+  }
 
   function reset (): void {
     blocks = new Map()
     where = new Map()
-    memory = new WebAssembly.Memory({ initial: 1 })
-    kernels = kernelsFor(memory)
-    views()
-    top = vecBytes + coder.bytes
-    holes = 0
+    interned = new Map()
+    histogram = new Int32Array(coder.bytes * 8 + 1)
+    regions = createRegions([stride * 4, stride, coder.bytes], stride * 6 + coder.bytes)
+    kernels = kernelsFor(regions.memory)
   }
 
-  function views (): void {
-    floats = new Float32Array(memory.buffer)
-    bytes = new Uint8Array(memory.buffer)
-  }
-
-  /** makes [0, end) addressable */
-  function ensure (end: number): void {
-    if (end > bytes.length) {
-      memory.grow(Math.ceil((end - bytes.length) / 65536))
-      views()
-    }
-  }
-
-  /** moves a region's used vectors and codes to `to` (capacity `capacity` there) */
-  function move (b: Block, to: number, capacity: number): void {
-    const codes = codeAt(b, 0)
-    bytes.copyWithin(to, b.offset, b.offset + b.size * vecBytes)
-    bytes.copyWithin(to + capacity * vecBytes, codes, codes + b.size * coder.bytes)
-  }
-
-  /** slides every region down over the holes (regions only move left, in order, so none overwrites another) */
-  function compact (): void {
-    let at = vecBytes + coder.bytes
-    for (const b of [...blocks.values()].sort((x, y) => x.offset - y.offset)) {
-      move(b, at, b.capacity)
-      b.offset = at
-      at += b.capacity * rowBytes
-    }
-    top = at
-    holes = 0
-  }
-
-  function allocate (rows: number): number {
-    if (holes > top / 4) compact()
-    const offset = top
-    top += rows * rowBytes
-    ensure(top)
-    return offset
+  /** counts the row at `slot` in (+1) or out (-1) of its block's restricted rows */
+  function restrict (b: Block, slot: number, delta: 1 | -1): void {
+    const owner = b.owners[slot]
+    if (owner === 0 || b.visibility[slot] === PUBLIC) return
+    const n = (b.restricted.get(owner) ?? 0) + delta
+    if (n === 0) b.restricted.delete(owner)
+    else b.restricted.set(owner, n)
   }
 
   function grow (block: Block): void {
-    const capacity = block.capacity * 2
-    if (block.offset + block.capacity * rowBytes === top) {
-      // the last region grows in place: only its codes move up, behind the room for more vectors
-      top += block.capacity * rowBytes
-      ensure(top)
-      const codes = codeAt(block, 0)
-      bytes.copyWithin(block.offset + capacity * vecBytes, codes, codes + block.size * coder.bytes)
-    } else {
-      const offset = allocate(capacity) // may compact, which moves block.offset: read it after
-      move(block, offset, capacity)
-      holes += block.capacity * rowBytes
-      block.offset = offset
-    }
-    const visibility = new Uint8Array(capacity)
-    visibility.set(block.visibility)
-    block.visibility = visibility
-    block.capacity = capacity
+    regions.grow(block)
+    const grown = <T extends Int32Array | Uint8Array | Float32Array>(a: T, make: (n: number) => T): T => { const b = make(block.capacity); b.set(a); return b }
+    block.owners = grown(block.owners, (n) => new Int32Array(n))
+    block.visibility = grown(block.visibility, (n) => new Uint8Array(n))
+    block.scales = grown(block.scales, (n) => new Float32Array(n))
   }
 
   function removeOne (id: string): void {
@@ -142,21 +130,19 @@ export function createLocalIndex ({ exactUpTo = 1024 }: LocalIndexOptions = {}):
     if (at === undefined) return
     where.delete(id)
     const block = blocks.get(at.personaId) as Block
+    restrict(block, at.slot, -1)
     const last = --block.size
     if (at.slot !== last) {
       // swap-remove: the last slot fills the hole, so blocks stay dense and deletes stay O(dims)
-      const to = block.offset + at.slot * vecBytes
-      const from = block.offset + last * vecBytes
-      bytes.copyWithin(to, from, from + vecBytes)
-      bytes.copyWithin(codeAt(block, at.slot), codeAt(block, last), codeAt(block, last) + coder.bytes)
+      regions.copyRow(block, last, at.slot)
       block.ids[at.slot] = block.ids[last]
-      block.userIds[at.slot] = block.userIds[last]
+      block.owners[at.slot] = block.owners[last]
       block.visibility[at.slot] = block.visibility[last]
+      block.scales[at.slot] = block.scales[last]
       const moved = where.get(block.ids[at.slot]) as { slot: number }
       moved.slot = at.slot
     }
     block.ids.pop()
-    block.userIds.pop()
   }
 
   function upsertOne (item: IndexedMemory): void {
@@ -165,7 +151,7 @@ export function createLocalIndex ({ exactUpTo = 1024 }: LocalIndexOptions = {}):
     if (at !== undefined && at.personaId !== item.personaId) { removeOne(item.id); at = undefined }
     let block = blocks.get(item.personaId)
     if (block === undefined) {
-      block = { offset: allocate(16), capacity: 16, size: 0, ids: [], userIds: [], visibility: new Uint8Array(16) }
+      block = Object.assign(regions.create(16), { ids: [], owners: new Int32Array(16), visibility: new Uint8Array(16), scales: new Float32Array(16), restricted: new Map() })
       blocks.set(item.personaId, block)
     }
     if (at === undefined) {
@@ -173,68 +159,83 @@ export function createLocalIndex ({ exactUpTo = 1024 }: LocalIndexOptions = {}):
       at = { personaId: item.personaId, slot: block.size++ }
       where.set(item.id, at)
       block.ids.push(item.id)
-      block.userIds.push(item.userId)
     } else {
-      block.userIds[at.slot] = item.userId
+      restrict(block, at.slot, -1)
     }
-    const start = (block.offset + at.slot * vecBytes) >>> 2
-    const row = floats.subarray(start, start + vecBytes / 4)
+    const { floats, memory } = regions
+    const start = regions.at(block, F32, at.slot) >>> 2
+    const row = floats.subarray(start, start + stride)
     row.fill(0) // the padding may hold an old row's floats
     normalised(item.vector, row.subarray(0, dims))
-    const code = codeAt(block, at.slot)
-    coder.encode(row, bytes.subarray(code, code + coder.bytes))
+    block.scales[at.slot] = quantise(row, new Int8Array(memory.buffer, regions.at(block, I8, at.slot), stride), 127)
+    const code = regions.at(block, CODE, at.slot)
+    coder.encode(row, regions.bytes.subarray(code, code + coder.bytes))
+    block.owners[at.slot] = ownerNumber(item.userId)
     block.visibility[at.slot] = VISIBILITY[item.visibility] ?? VISIBILITY.private
+    restrict(block, at.slot, 1)
   }
 
   function query (q: VectorQuery): VectorHit[] {
     if (q.vector.length !== dims) throw new Error(`query vector of ${q.vector.length} dimensions for an index of ${dims} (${embedderId})`)
     const k = Math.min(q.limit, where.size)
     if (k <= 0) return []
-    normalised(q.vector, floats.subarray(0, dims)) // the query sits at offset 0, its padding always zero
     const allowed = q.visibilities === undefined ? ALL_VISIBILITIES : q.visibilities.reduce((m, v) => m | (1 << VISIBILITY[v]), 0)
-    const visible = (b: Block, s: number): boolean => {
-      const vis = b.visibility[s]
-      if (((allowed >> vis) & 1) === 0) return false
-      const owner = b.userIds[s]
-      return owner === null || owner === q.userId || vis === PUBLIC
-    }
+    const me = interned.get(q.userId) ?? -1 // a caller who owns nothing here matches only ownerless and public rows
     const scanned: Block[] = []
     let rows = 0
     for (const personaId of new Set(q.personaIds)) {
       const block = blocks.get(personaId)
       if (block !== undefined && block.size > 0) { scanned.push(block); rows += block.size }
     }
-    const best = createTopK<number>(k)
-    const stride = vecBytes / 4
-    const score = (b: Block, s: number) => kernels.dot(b.offset + s * vecBytes, 0, stride)
     const wanted = candidatesFor(k)
-    if (rows <= Math.max(exactUpTo, wanted)) {
-      scanned.forEach((b, i) => { for (let s = 0; s < b.size; s++) if (visible(b, s)) best.push(score(b, s), i * SLOT_BITS + s) })
-    } else {
-      // pass 1: every visible row's Hamming distance to the query's code, and their histogram
-      coder.encode(floats.subarray(0, stride), bytes.subarray(vecBytes, vecBytes + coder.bytes))
-      const out = (top + 15) & ~15
-      ensure(out + rows * 2)
-      const distances = new Uint16Array(memory.buffer, out, rows)
-      const histogram = new Int32Array(coder.bytes * 8 + 1)
-      let base = 0
-      for (const b of scanned) {
-        kernels.hamming(codeAt(b, 0), b.size, coder.bytes / 16, vecBytes, out + base * 2)
-        for (let s = 0; s < b.size; s++) {
-          if (visible(b, s)) histogram[distances[base + s]]++
-          else distances[base + s] = EXCLUDED
-        }
-        base += b.size
+    const narrow = rows > Math.max(exactUpTo, wanted)
+    const out = narrow ? regions.scratch(rows * 2) : 0 // may grow the memory: the views are read after it
+    const { floats, memory, bytes } = regions
+    const qf = floats.subarray(0, stride)
+    normalised(q.vector, qf.subarray(0, dims)) // the padding stays zero: nothing else writes there
+    const best = createTopK<number>(k)
+    const exact = (b: Block, s: number, i: number) => best.push(kernels.dot(regions.at(b, F32, s), 0, stride), i * SLOT_BITS + s)
+    const distances = new Uint16Array(memory.buffer, out, narrow ? rows : 0)
+    if (narrow) {
+      coder.encode(qf, bytes.subarray(queryCode(), queryCode() + coder.bytes))
+      histogram.fill(0)
+    }
+    // the visibility rule on every row: exact scans score the visible ones; narrowing ones take the Hamming
+    // distance of all (one call per block) and count the visible ones' distances
+    let base = 0
+    scanned.forEach((b, i) => {
+      const { owners, visibility, size, restricted } = b
+      if (narrow) kernels.hamming(regions.at(b, CODE, 0), size, coder.bytes / 16, queryCode(), out + base * 2)
+      const everyRow = allowed === ALL_VISIBILITIES && (restricted.size === 0 || (restricted.size === 1 && restricted.has(me)))
+      if (narrow && everyRow) {
+        for (let s = base; s < base + size; s++) histogram[distances[s]]++
+        base += size
+        return
       }
+      for (let s = 0; s < size; s++) {
+        const vis = visibility[s]
+        const owner = owners[s]
+        const visible = ((allowed >> vis) & 1) === 1 && (owner === 0 || owner === me || vis === PUBLIC)
+        if (!narrow) { if (visible) exact(b, s, i) } else if (visible) histogram[distances[base + s]]++
+        else distances[base + s] = EXCLUDED
+      }
+      base += size
+    })
+    if (narrow) {
       // the smallest distance that admits `wanted` candidates (ties at the cut all come along)
       let cut = 0
       for (let taken = histogram[0]; taken < wanted && cut < histogram.length - 1;) taken += histogram[++cut]
-      // pass 2: exact scores for the candidates
+      // the candidates by their int8 vectors, then the best of those exactly
+      quantise(qf, new Int16Array(memory.buffer, query16(), stride), QUERY_SCALE)
+      const shortlist = createTopK<number>(2 * k + 16)
       base = 0
       scanned.forEach((b, i) => {
-        for (let s = 0; s < b.size; s++) if (distances[base + s] <= cut) best.push(score(b, s), i * SLOT_BITS + s)
+        for (let s = 0; s < b.size; s++) {
+          if (distances[base + s] <= cut) shortlist.push(kernels.dot8(regions.at(b, I8, s), query16(), stride) * b.scales[s], i * SLOT_BITS + s)
+        }
         base += b.size
       })
+      for (const { item } of shortlist.sorted()) exact(scanned[Math.floor(item / SLOT_BITS)], item % SLOT_BITS, Math.floor(item / SLOT_BITS))
     }
     return best.sorted().map(({ item, score }) => ({ id: scanned[Math.floor(item / SLOT_BITS)].ids[item % SLOT_BITS], similarity: score }))
   }
@@ -247,9 +248,8 @@ export function createLocalIndex ({ exactUpTo = 1024 }: LocalIndexOptions = {}):
       if (embedder.id === embedderId && embedder.dimensions === dims) return
       embedderId = embedder.id
       dims = embedder.dimensions
-      vecBytes = Math.ceil(dims / LANES) * LANES * 4
+      stride = Math.ceil(dims / LANES) * LANES
       coder = createBinaryCoder(dims)
-      rowBytes = vecBytes + coder.bytes
       reset()
     },
     async upsert (items) { for (const item of items) upsertOne(item) },
