@@ -22,6 +22,11 @@ export function createSqliteMemoryMaintenanceRepository ({ sqlite: db, prisma }:
   const CANDIDATE = 'SELECT id, importance, accessCount, lastAccessedAt, createdAt FROM Memory'
   const candidates = db.prepare(`${CANDIDATE} WHERE personaId = ? AND prunedAt IS NULL AND ${UNPINNED}`)
   const visible = db.prepare(`${CANDIDATE} WHERE personaId = @personaId AND prunedAt IS NULL AND ${VISIBLE}`)
+  // the scheduler reads it at start-up, which should not wait for Prisma's query engine
+  const DECAY_RUN = 'SELECT id, personaId, trigger, mode, rate, personasProcessed, memoriesProcessed, memoriesDecayed, averageDecay, autoPrunes, processingTime, createdAt FROM DecayRun'
+  type RawDecayRun = Omit<DecayRunRecord, 'createdAt'> & { createdAt: string }
+  const lastDecay = db.prepare<[], RawDecayRun>(`${DECAY_RUN} ORDER BY createdAt DESC LIMIT 1`)
+  const lastDecayOf = db.prepare<[string], RawDecayRun>(`${DECAY_RUN} WHERE trigger = ? ORDER BY createdAt DESC LIMIT 1`)
 
   const insertRun = db.prepare(`INSERT INTO PruneRun (id, personaId, trigger, status, memoriesBefore, memoriesAfter, memoriesPruned,
     avgImportancePruned, avgImportanceKept, processingTime, createdAt) VALUES (@id, @personaId, @trigger, 'completed', @memoriesBefore,
@@ -85,8 +90,8 @@ export function createSqliteMemoryMaintenanceRepository ({ sqlite: db, prisma }:
     async decay (pass) { return runDecay(db, pass) },
     async recordDecayRun (run, now) { return decayRun(await prisma.decayRun.create({ data: { ...run, createdAt: new Date(now) } })) },
     async lastDecayRun (trigger) {
-      const run = await prisma.decayRun.findFirst({ where: trigger === undefined ? {} : { trigger }, orderBy: { createdAt: 'desc' } })
-      return run === null ? undefined : decayRun(run)
+      const run = trigger === undefined ? lastDecay.get() : lastDecayOf.get(trigger)
+      return run === undefined ? undefined : { ...run, createdAt: Date.parse(run.createdAt) }
     },
     async decayRunTotals () {
       const totals = await prisma.decayRun.aggregate({ _count: true, _sum: { memoriesDecayed: true, autoPrunes: true } })

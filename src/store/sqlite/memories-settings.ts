@@ -2,15 +2,17 @@ import type { MemorySettingsRepository } from '../../memory/repository.ts'
 import type { SqliteDatabase } from './database.ts'
 
 // Run-time changes to the memory config sections, one Setting row per section (`memory.<section>`).
-// Read once at start-up and written on an operator's change: Prisma is fine here.
+// Written on an operator's change, through Prisma; read once at start-up by a statement of its own, so the
+// start does not wait for Prisma's query engine.
 
 const PREFIX = 'memory.'
 
-export function createSqliteMemorySettingsRepository ({ prisma }: SqliteDatabase): MemorySettingsRepository {
+export function createSqliteMemorySettingsRepository ({ prisma, sqlite }: SqliteDatabase): MemorySettingsRepository {
+  const sections = sqlite.prepare<[string, string], { key: string, value: string }>('SELECT key, value FROM Setting WHERE substr(key, 1, length(?)) = ?')
   return {
     async load () {
-      const rows = await prisma.setting.findMany({ where: { key: { startsWith: PREFIX } } })
-      return Object.fromEntries(rows.map((row) => [row.key.slice(PREFIX.length), row.value as Record<string, unknown>]))
+      const rows = sections.all(PREFIX, PREFIX)
+      return Object.fromEntries(rows.map((row) => [row.key.slice(PREFIX.length), JSON.parse(row.value) as Record<string, unknown>]))
     },
     async save (section, patch) {
       const key = PREFIX + section

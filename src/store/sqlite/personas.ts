@@ -76,15 +76,37 @@ async function uniqueName<T> (name: string | undefined, write: Promise<T>): Prom
   }
 }
 
-/** Profiles through Prisma (rare writes); the state, written on every chat turn, by one prepared statement. */
+/** A Persona row as better-sqlite3 reads it: JSON as text, DateTime as ISO text, Boolean as 0/1. */
+type RawPersonaRow = Omit<PersonaRow, 'personalityTraits' | 'topicPreferences' | 'builtIn' | 'createdAt' | 'updatedAt' | 'stateUpdatedAt' | 'cardExtras' | 'avatar' | 'avatarMime'> &
+  { personalityTraits: string, topicPreferences: string, builtIn: number, createdAt: string, updatedAt: string, stateUpdatedAt: string }
+
+const fromRaw = (raw: RawPersonaRow): Persona => toPersona({
+  ...raw,
+  personalityTraits: JSON.parse(raw.personalityTraits),
+  topicPreferences: JSON.parse(raw.topicPreferences),
+  builtIn: raw.builtIn !== 0,
+  createdAt: new Date(raw.createdAt),
+  updatedAt: new Date(raw.updatedAt),
+  stateUpdatedAt: new Date(raw.stateUpdatedAt),
+  cardExtras: null,
+  avatar: null,
+  avatarMime: null,
+})
+
+/**
+ * Profiles written through Prisma (rare writes); the state, written on every chat turn, by one prepared
+ * statement; all() by another, because start-up reads it and should not wait for Prisma's query engine.
+ */
 export function createSqlitePersonaRepository ({ prisma, sqlite }: SqliteDatabase): PersonaRepository {
+  const allRows = sqlite.prepare<[], RawPersonaRow>(`SELECT id, name, nameKey, description, backstory, speakingStyle, personalityTraits,
+    topicPreferences, charisma, intelligence, socialRank, builtIn, ownerId, interestLevel, interactionFatigue, currentPriority,
+    availableTime, socialEnergy, cooldownUntil, stateUpdatedAt, createdAt, updatedAt FROM Persona ORDER BY createdAt, nameKey`)
   const updateState = sqlite.prepare(`UPDATE Persona SET interestLevel = @interestLevel, interactionFatigue = @interactionFatigue,
     currentPriority = @currentPriority, availableTime = @availableTime, socialEnergy = @socialEnergy, cooldownUntil = @cooldownUntil,
     stateUpdatedAt = @stateUpdatedAt, updatedAt = @updatedAt WHERE id = @id`)
   return {
     async all () {
-      const rows = await prisma.persona.findMany({ orderBy: [{ createdAt: 'asc' }, { nameKey: 'asc' }] })
-      return rows.map(toPersona)
+      return allRows.all().map(fromRaw)
     },
     async insert (input, builtIn, ownerId = null) {
       const row = await uniqueName(input.name, prisma.persona.create({
