@@ -25,18 +25,30 @@ function deferredValidator (compile: () => Validate): Validate {
   return validate
 }
 
+/** Even Ajv itself (a hundred modules, and an instance per plugin context) is loaded by the first validation. */
 export function deferredSchemaCompilers (): CompilersFactory {
-  const validators = (fastifyRequire('@fastify/ajv-compiler') as () => ValidatorFactory)()
-  const serializers = (fastifyRequire('@fastify/fast-json-stringify-compiler') as () => SerializerFactory)()
+  let validators: ValidatorFactory | undefined
+  let serializers: SerializerFactory | undefined
   const buildValidator: ValidatorFactory = (externalSchemas, options) => {
-    const compile = validators(externalSchemas, options)
-    return (route) => deferredValidator(() => compile(route) as Validate) as ReturnType<typeof compile>
+    let compile: ReturnType<ValidatorFactory> | undefined
+    return ((route) => deferredValidator(() => {
+      validators ??= (fastifyRequire('@fastify/ajv-compiler') as () => ValidatorFactory)()
+      compile ??= validators(externalSchemas, options)
+      return compile(route) as Validate
+    })) as ReturnType<ValidatorFactory>
   }
   const buildSerializer: SerializerFactory = (externalSchemas, options) => {
-    const compile = serializers(externalSchemas, options)
+    let compile: ReturnType<SerializerFactory> | undefined
     return (route) => {
       let serialize: ((doc: unknown) => string) | undefined
-      return (doc) => (serialize ??= compile(route))(doc)
+      return (doc) => {
+        if (serialize === undefined) {
+          serializers ??= (fastifyRequire('@fastify/fast-json-stringify-compiler') as () => SerializerFactory)()
+          compile ??= serializers(externalSchemas, options)
+          serialize = compile(route)
+        }
+        return serialize(doc)
+      }
     }
   }
   return { buildValidator, buildSerializer }
