@@ -153,7 +153,7 @@ t.test('chroma index: a search past others\' private memories asks Chroma to fil
   const chroma = await chromaServer(t)
   const embedder = fakeEmbedder(3)
   const index = await chromaIndex(t, chroma.url, embedder)
-  // bob's 40 private memories sit nearest the query: the unfiltered first try (limit * 2 + 8) sees none of alice's
+  // bob's 40 private memories sit nearest the query: the unfiltered first try (limit * 1.25 + 8) sees none of alice's
   const bob = Array.from({ length: 40 }, (_, i): IndexedMemory => ({ id: `bob-${i}`, personaId: 'p1', userId: 'bob', visibility: 'private', vector: unit(1, 0.001 * i, 0) }))
   await index.upsert([...bob, { id: 'alice-far', personaId: 'p1', userId: 'alice', visibility: 'private', vector: unit(0, 1, 0) }])
   t.same((await index.query({ vector: unit(1, 0, 0), personaIds: ['p1'], userId: 'alice', limit: 2 })).map((h) => h.id), ['alice-far'])

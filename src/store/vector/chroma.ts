@@ -39,8 +39,8 @@ const BATCH = 1000
 const PAGE = 10_000
 /** a persona without a collection is looked up again after this long (another instance may have made one) */
 const MISSING_TTL_MS = 5000
-/** the unfiltered first try asks for limit * 2 + 8 neighbours */
-const overFetch = (limit: number) => limit * 2 + 8
+/** the unfiltered first try asks for a quarter more neighbours than wanted, plus 8 (Chroma's time grows with it) */
+const overFetch = (limit: number) => Math.ceil(limit * 1.25) + 8
 
 function groupBy<T> (items: T[], key: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>()
