@@ -1,12 +1,13 @@
 import t, { type Test } from 'tap'
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { RpcClient } from './helpers/rpc-client.ts'
 import { startOllamaFixture } from './fixtures/ollama-server.ts'
 import { childEnv } from './child-env.ts'
+import { removeOrphans, staleReason } from '../bin/build.js'
 
 // The command line as a user runs it: a real process, real signals, a real socket.
 
@@ -32,6 +33,37 @@ t.test('persona-mcp migrate creates and migrates the database, then exits', asyn
   const rows = db.prepare('SELECT migration_name, finished_at FROM _prisma_migrations').all() as Array<{ finished_at: string | null }>
   t.ok(rows.length >= 1 && rows.every((r) => r.finished_at !== null), 'every migration recorded as finished')
   t.equal((db.pragma('journal_mode', { simple: true }) as string).toLowerCase(), 'wal')
+  t.equal(staleReason(), null, 'the command ran the compiled server, dist/ built and up to date')
+})
+
+t.test('dist/ counts as stale when missing or older than a source or tsconfig, never where there are no sources', async (t) => {
+  const root = t.testdir({ src: { 'server.ts': '', store: { 'a.ts': '' } }, plugins: { 'b.ts': '' }, 'tsconfig.json': '{}', 'tsconfig.build.json': '{}', 'README.md': '' })
+  t.match(staleReason(root), /not been built/)
+  const past = Date.now() / 1000 - 60
+  for (const file of ['src/server.ts', 'src/store/a.ts', 'plugins/b.ts', 'tsconfig.json', 'tsconfig.build.json']) utimesSync(path.join(root, file), past, past)
+  mkdirSync(path.join(root, 'dist'))
+  writeFileSync(path.join(root, 'dist', '.built'), '')
+  t.equal(staleReason(root), null, 'built after every source')
+  utimesSync(path.join(root, 'README.md'), Date.now() / 1000 + 60, Date.now() / 1000 + 60)
+  t.equal(staleReason(root), null, 'other files do not count')
+  utimesSync(path.join(root, 'src/store/a.ts'), Date.now() / 1000 + 60, Date.now() / 1000 + 60)
+  t.equal(staleReason(root), 'src/store/a.ts changed')
+  utimesSync(path.join(root, 'src/store/a.ts'), past, past)
+  utimesSync(path.join(root, 'tsconfig.build.json'), Date.now() / 1000 + 60, Date.now() / 1000 + 60)
+  t.equal(staleReason(root), 'tsconfig.build.json changed')
+  rmSync(path.join(root, 'src'), { recursive: true })
+  t.equal(staleReason(root), null, 'an image ships dist/ without sources: nothing to build')
+})
+
+t.test('a build removes compiled files whose source is gone', async (t) => {
+  const root = t.testdir({
+    src: { 'kept.ts': '' },
+    dist: { '.built': '', src: { 'kept.js': '', 'kept.js.map': '', 'moved.js': '', 'moved.js.map': '' } },
+  })
+  removeOrphans(root)
+  t.ok(existsSync(path.join(root, 'dist/src/kept.js')) && existsSync(path.join(root, 'dist/src/kept.js.map')), 'compiled sources stay')
+  t.notOk(existsSync(path.join(root, 'dist/src/moved.js')) || existsSync(path.join(root, 'dist/src/moved.js.map')), 'orphans go')
+  t.ok(existsSync(path.join(root, 'dist/.built')))
 })
 
 /** `persona-mcp serve` on a free port; resolves once it listens. */
@@ -60,6 +92,7 @@ t.test('SIGTERM finishes, closes sockets with 1001 and exits 0', async (t) => {
   t.equal((await closed).code, 1001, 'the socket is closed as going away')
   t.same(await exited, { code: 0, signal: null }, 'the process exits 0')
   t.match(state.output, /shutting down/)
+  t.match(state.output, /"startup_ms":\{"total":\d+,"imports":\d+,"build":\d+,"listen":\d+\}/, 'start-up logs where its time went')
 })
 
 t.test('SIGTERM with a call still running past the grace period: 1001, the call aborted, exit 0', async (t) => {
