@@ -11,7 +11,7 @@ import { ChatCancelled, ChatResult, History, StreamResult, ThreadCleared, transc
 import type { ConversationService } from './service.ts'
 import { createStreamFrames } from './stream-frames.ts'
 import type { StreamRegistry } from './streams.ts'
-import type { ThreadStore } from './threads.ts'
+import type { Thread, ThreadStore, TranscriptPage } from './threads.ts'
 
 export interface ConversationMethodDeps {
   conversations: ConversationService
@@ -103,6 +103,15 @@ export function createChatMethods (deps: ConversationMethodDeps) {
   ]
 }
 
+const historyOf = (thread: Thread, personaId: string, { messages, hasMore }: TranscriptPage) => ({
+  conversation_id: thread.id,
+  persona_id: personaId,
+  messages: messages.map(transcriptEntry),
+  total_turns: thread.turnCount,
+  has_more: hasMore,
+  summary: thread.summary,
+})
+
 export function createConversationMethods (deps: ConversationMethodDeps) {
   const { threads } = deps
   const threadPersona = (ctx: RpcContext, ref?: string) => personaOrCurrent(deps, ctx, ref)
@@ -118,19 +127,18 @@ export function createConversationMethods (deps: ConversationMethodDeps) {
         before_turn: Type.Optional(Type.Integer({ minimum: 1, description: 'page back: only turns before this one' })),
       }),
       result: History,
-      handler: async ({ persona_id, limit, before_turn }, ctx) => {
+      // synchronous when the thread and its newest page are in memory: answered in the same tick
+      handler: ({ persona_id, limit, before_turn }, ctx) => {
         const persona = threadPersona(ctx, persona_id)
-        const thread = await threads.find(ctx.connection.session.id, persona.id)
-        if (!thread) return { conversation_id: null, persona_id: persona.id, messages: [], total_turns: 0, has_more: false, summary: '' }
-        const { messages, hasMore } = await threads.page(thread, limit, before_turn)
-        return {
-          conversation_id: thread.id,
-          persona_id: persona.id,
-          messages: messages.map(transcriptEntry),
-          total_turns: thread.turnCount,
-          has_more: hasMore,
-          summary: thread.summary,
-        }
+        const { session } = ctx.connection
+        const cached = threads.cached(session.id, persona.id)
+        const recent = cached && threads.recentPage(cached, limit, before_turn)
+        if (cached && recent) return historyOf(cached, persona.id, recent)
+        return (async () => {
+          const thread = cached ?? await threads.find(session.id, persona.id)
+          if (!thread) return { conversation_id: null, persona_id: persona.id, messages: [], total_turns: 0, has_more: false, summary: '' }
+          return historyOf(thread, persona.id, await threads.page(thread, limit, before_turn))
+        })()
       },
     }),
     defineMethod({

@@ -1,4 +1,4 @@
-import { Type, type TProperties, type TSchema } from '@sinclair/typebox'
+import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox'
 import type { StoredConversation, StoredMessage } from './repository.ts'
 
 // Wire shapes of the chat and conversation methods (original-api.md field names), and the admin API's
@@ -50,16 +50,26 @@ export const StreamComplete = <T extends TProperties>(extra: T) => Type.Object({
 
 export const StreamResult = Type.Composite([ChatResult, StreamComplete({ persona_name: Type.String() })])
 
+// a thread's recent messages are paged again and again: each one's entry is made once (entries are never changed)
+const entries = new WeakMap<StoredMessage, Static<typeof TranscriptEntry>>()
+
 /** A stored message as a transcript entry (conversation.history and the admin API). */
-export const transcriptEntry = (m: StoredMessage) => ({
-  turn_number: m.turnNumber,
-  role: m.role === 'user' ? 'user' as const : 'persona' as const,
-  content: m.content,
-  tokens: m.tokens,
-  processing_time: m.processingTime,
-  response_type: m.responseType,
-  created_at: m.createdAt.toISOString(),
-})
+export function transcriptEntry (m: StoredMessage): Static<typeof TranscriptEntry> {
+  let entry = entries.get(m)
+  if (entry === undefined) {
+    entry = {
+      turn_number: m.turnNumber,
+      role: m.role === 'user' ? 'user' : 'persona',
+      content: m.content,
+      tokens: m.tokens,
+      processing_time: m.processingTime,
+      response_type: m.responseType,
+      created_at: m.createdAt.toISOString(),
+    }
+    entries.set(m, entry)
+  }
+  return entry
+}
 
 export const TranscriptEntry = Type.Object({
   turn_number: Type.Integer(),

@@ -35,6 +35,9 @@ export interface TurnRecord {
   userId: string
 }
 
+/** A page of a transcript, oldest first, and whether older messages exist. */
+export interface TranscriptPage { messages: StoredMessage[], hasMore: boolean }
+
 const MAX_CACHED_THREADS = 2000
 
 const transcript = (m: StoredMessage): ThreadMessage => ({ ...m, role: m.role === 'user' ? 'user' : 'persona' })
@@ -150,15 +153,23 @@ export function createThreadStore (repository: ThreadRepository, window: number)
       thread.summarizedTurn = summarizedTurn
     },
 
+    /** The thread if it is in memory now. */
+    cached: (sessionId: string, personaId: string): Thread | undefined => cache.get(key(sessionId, personaId)),
+
+    /** The newest page from memory, when the recent messages hold it (see page). */
+    recentPage (thread: Thread, limit: number, beforeTurn?: number): TranscriptPage | undefined {
+      const wanted = Math.min(limit, thread.messageCount)
+      if (beforeTurn !== undefined || thread.recent.length < wanted) return undefined
+      return { messages: thread.recent.slice(thread.recent.length - wanted), hasMore: thread.messageCount > limit }
+    },
+
     /**
      * A page of the transcript, oldest first: the newest `limit` messages before `beforeTurn`, and whether
      * older ones exist. The newest page comes from memory when the recent messages hold it.
      */
-    async page (thread: Thread, limit: number, beforeTurn?: number): Promise<{ messages: StoredMessage[], hasMore: boolean }> {
-      const wanted = Math.min(limit, thread.messageCount)
-      if (beforeTurn === undefined && thread.recent.length >= wanted) {
-        return { messages: thread.recent.slice(thread.recent.length - wanted), hasMore: thread.messageCount > limit }
-      }
+    async page (thread: Thread, limit: number, beforeTurn?: number): Promise<TranscriptPage> {
+      const recent = this.recentPage(thread, limit, beforeTurn)
+      if (recent) return recent
       const rows = await repository.latestMessages(thread.id, limit + 1, beforeTurn)
       const hasMore = rows.length > limit
       return { messages: hasMore ? rows.slice(1) : rows, hasMore }

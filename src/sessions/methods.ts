@@ -16,17 +16,18 @@ export function createSessionMethods ({ sessions, personas }: SessionMethodDeps)
       readOnly: true,
       params: Type.Object({}),
       result: SessionInfo,
-      handler: async (_params, { connection }) => {
+      handler: (_params, { connection }) => {
         const { session } = connection
-        const row = await sessions.info(session)
-        return {
+        const view = ({ createdAt, lastActivityAt }: { createdAt: Date, lastActivityAt: Date }) => ({
           session_id: session.id,
           user_id: session.userId,
           connection_id: connection.id,
           current_persona: currentPersona(personas, session.personaId),
-          created_at: row.createdAt.toISOString(),
-          last_activity: row.lastActivityAt.toISOString(),
-        }
+          created_at: createdAt.toISOString(),
+          last_activity: lastActivityAt.toISOString(),
+        })
+        const times = sessions.info(session)
+        return times instanceof Promise ? times.then(view) : view(times)
       },
     }),
     defineMethod({

@@ -90,12 +90,12 @@ export function createSessionService ({ repository, now = Date.now, touchInterva
       return repository.touch(session.id, date).then(() => { written(session, date) })
     },
 
-    /** When the session began and was last active, as stored (stored first: its id is being handed out). */
-    async info (session: SessionState): Promise<Readonly<SessionTimes>> {
-      const times = stored.get(session)
-      if (times) return times
-      await persist(session)
-      return stored.get(session) as SessionTimes // persist kept them
+    /**
+     * When the session began and was last active, as stored (stored first: its id is being handed out).
+     * Synchronous once stored, so session.get_info answers in the tick it is asked.
+     */
+    info (session: SessionState): Readonly<SessionTimes> | Promise<Readonly<SessionTimes>> {
+      return stored.get(session) ?? persist(session).then(() => stored.get(session) as SessionTimes) // persist kept them
     },
 
     async saveSnapshot (session: SessionState, snapshot: SessionSnapshot): Promise<void> {
