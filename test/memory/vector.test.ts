@@ -224,6 +224,22 @@ t.test('local index (two-pass scans): a block whose rows all pass skips the filt
   t.ok((await ids('u1')).length === 5)
 })
 
+t.test('local index (two-pass scans): near-duplicates finer than int8 still rank exactly', async (t) => {
+  const rnd = prng(3)
+  const dims = 16
+  const base = [randomVector(rnd, dims), randomVector(rnd, dims)]
+  // 4000 rows around two points, ~0.003 apart: the int8 copies cannot tell them apart, float32 can
+  const rows = Array.from({ length: 4000 }, (_, i): IndexedMemory => ({ id: `m${i}`, personaId: 'p', userId: null, visibility: 'private', vector: base[i % 2].map((x) => x + (rnd() - 0.5) * 3e-3) }))
+  for (const index of [createLocalIndex(), createLocalIndex({ exactUpTo: Infinity })]) {
+    await index.open(fakeEmbedder(dims))
+    await index.upsert(rows)
+    for (const i of [0, 1, 1234, 3999]) {
+      const [hit] = await index.query({ vector: rows[i].vector, personaIds: ['p'], userId: 'u', limit: 1 })
+      t.equal(hit.id, `m${i}`, `row ${i} is its own nearest`)
+    }
+  }
+})
+
 t.test('local index: the two-pass and the exact scan agree on 10k hashed texts (recall@10)', async (t) => {
   const rnd = prng(5)
   const embedder = createHashingEmbedder(384)

@@ -21,6 +21,8 @@ const LANES = 16
 const [F32, I8, CODE] = [0, 1, 2]
 /** the int16 query's largest magnitude: int8 x int16 products of up to 4096 dimensions fit an i32 lane */
 const QUERY_SCALE = 4095
+/** how far an int8 estimate of a cosine may stray (typically ~0.001 at 384 dims; 0.02 bounds nearly all) */
+const INT8_ERROR = 0.02
 /** a filtered-out row's distance: above any code length */
 const EXCLUDED = 0xffff
 /** block index and slot of a candidate in one number */
@@ -224,18 +226,29 @@ export function createLocalIndex ({ exactUpTo = 1024 }: LocalIndexOptions = {}):
     if (narrow) {
       // the smallest distance that admits `wanted` candidates (ties at the cut all come along)
       let cut = 0
-      for (let taken = histogram[0]; taken < wanted && cut < histogram.length - 1;) taken += histogram[++cut]
-      // the candidates by their int8 vectors, then the best of those exactly
-      quantise(qf, new Int16Array(memory.buffer, query16(), stride), QUERY_SCALE)
+      let taken = histogram[0]
+      while (taken < wanted && cut < histogram.length - 1) taken += histogram[++cut]
+      // the candidates' similarities by their int8 vectors
+      const back = quantise(qf, new Int16Array(memory.buffer, query16(), stride), QUERY_SCALE)
+      const estimates = new Float64Array(taken)
+      const items = new Float64Array(taken)
       const shortlist = createTopK<number>(2 * k + 16)
+      let n = 0
       base = 0
       scanned.forEach((b, i) => {
         for (let s = 0; s < b.size; s++) {
-          if (distances[base + s] <= cut) shortlist.push(kernels.dot8(regions.at(b, I8, s), query16(), stride) * b.scales[s], i * SLOT_BITS + s)
+          if (distances[base + s] > cut) continue
+          estimates[n] = kernels.dot8(regions.at(b, I8, s), query16(), stride) * b.scales[s] * back
+          items[n] = i * SLOT_BITS + s
+          shortlist.push(estimates[n], n++)
         }
         base += b.size
       })
-      for (const { item } of shortlist.sorted()) exact(scanned[Math.floor(item / SLOT_BITS)], item % SLOT_BITS, Math.floor(item / SLOT_BITS))
+      // exactly: the shortlist and every candidate the int8 error could put in it (near-duplicates come along)
+      const floor = shortlist.floor() - INT8_ERROR
+      for (let j = 0; j < n; j++) {
+        if (estimates[j] >= floor) exact(scanned[Math.floor(items[j] / SLOT_BITS)], items[j] % SLOT_BITS, Math.floor(items[j] / SLOT_BITS))
+      }
     }
     return best.sorted().map(({ item, score }) => ({ id: scanned[Math.floor(item / SLOT_BITS)].ids[item % SLOT_BITS], similarity: score }))
   }

@@ -3,6 +3,8 @@
 
 export interface TopK<T> {
   push (score: number, item: T): void
+  /** the score a newcomer must beat: the k-th best so far (-Infinity until k were pushed) */
+  floor (): number
   /** best first */
   sorted (): Array<{ item: T, score: number }>
 }
@@ -35,6 +37,7 @@ export function createTopK<T> (k: number): TopK<T> {
         scores[i] = score; items[i] = item
       }
     },
+    floor: () => n < k ? -Infinity : scores[0],
     sorted () {
       const out: Array<{ item: T, score: number }> = []
       for (let i = 0; i < n; i++) out.push({ item: items[i], score: scores[i] })
