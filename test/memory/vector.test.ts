@@ -334,6 +334,7 @@ t.test('store (local): loads SQLite at open, indexes writes, re-embeds for a new
   const store = createVectorStore({ kind: 'local', source, embedder, log: silent, recheckMs: 1000, reembedOnOpen: false })
   t.teardown(() => store.close())
   await store.open(embedder)
+  await store.loaded() // open returns before the load: start-up does not wait for it
   t.equal(await store.count(), 2)
   t.same((await source.pending(embedder.id, 10)), [], 'loaded rows count as indexed')
   const [query] = await embedder.embed(['she plays lute music at the tavern'])
@@ -374,4 +375,30 @@ t.test('store (local): re-embedding starts by itself at open', async (t) => {
   t.ok([0, 150].includes(await store.reembed()), 'shares the run open started, or finds nothing left')
   t.equal(await store.count(), 150)
   t.same((await source.staleEmbeddings(embedder.id, 1)), [])
+})
+
+t.test('store (local): open does not wait for the load; searches and writes meanwhile wait for it', async (t) => {
+  const db = await database(t)
+  const sqlite = createSqliteVectorSource(db)
+  const embedder = createHashingEmbedder()
+  const [lute, cat] = await embedder.embed(['I love playing the lute in taverns', 'my cat sleeps on the windowsill'])
+  await addMemories(db, [{ id: 'lute', vector: lute, model: embedder.id }])
+  let release = () => {}
+  const gate = new Promise<void>((resolve) => { release = resolve })
+  // the SQLite source, its first batch held back until released
+  const source = { ...sqlite, async * batches (id: string, size: number) { await gate; yield * sqlite.batches(id, size) } }
+  const store = createVectorStore({ kind: 'local', source, embedder, log: silent, recheckMs: 1000, reembedOnOpen: false })
+  t.teardown(() => store.close())
+  await store.open(embedder)
+  const search = store.query({ vector: lute, personaIds: ['p1'], userId: 'u', limit: 5 })
+  await addMemories(db, [{ id: 'cat', vector: cat, model: embedder.id }])
+  const write = store.upsert([{ id: 'cat', personaId: 'p1', userId: null, visibility: 'private', vector: cat }])
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  t.equal(await Promise.race([search.then(() => 'answered'), Promise.resolve('waiting')]), 'waiting', 'the search waits for the load')
+  release()
+  t.same((await search).map((h) => h.id)[0], 'lute')
+  await write
+  await store.loaded()
+  t.equal(await store.count(), 2, 'the write during the load is in')
+  t.same(await sqlite.pending(embedder.id, 10), [])
 })

@@ -1,10 +1,11 @@
 // Binary codes for the first, cheap pass of a local search: one bit per dimension of a randomly rotated
 // vector (SimHash). Two codes differ in a bit with probability angle/pi, so the Hamming distance ranks
-// candidates by angle; the exact cosine then re-ranks the few hundred nearest. The rotation (random sign
-// flips between fast Walsh-Hadamard transforms, three rounds) spreads every input dimension over every bit:
-// without it the hashing embedder's sparse vectors share their many zero dimensions as equal bits.
+// candidates by angle; exact cosines then re-rank the few hundred nearest. The rotation (random sign flips,
+// then a fast Walsh-Hadamard transform) spreads every input dimension over every bit: without it the hashing
+// embedder's sparse vectors share their many zero dimensions as equal bits (recall@10 0.3). More rounds of
+// it measured no better recall (0.98 either way on 10k hashed texts) at 3x the cost of an insert.
 
-const ROUNDS = 3
+const ROUNDS = 1
 /** codes are whole 16-byte chunks (the Hamming kernel's unit): at least 128 bits */
 const MIN_BITS = 128
 

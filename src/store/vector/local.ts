@@ -69,12 +69,12 @@ export function normalised (v: Float32Array, out: Float32Array = new Float32Arra
   return out
 }
 
-/** `v` rounded into `out` so its largest magnitude is `max`; returns the factor back (0 for a zero vector) */
-function quantise (v: Float32Array, out: Int8Array | Int16Array, max: number): number {
+/** `v` rounded into `out` from index `at` so its largest magnitude is `max`; returns the factor back (0 for a zero vector) */
+function quantise (v: Float32Array, out: Int8Array | Int16Array, at: number, max: number): number {
   let peak = 0
   for (let i = 0; i < v.length; i++) peak = Math.max(peak, Math.abs(v[i]))
   const scale = peak > 0 ? max / peak : 0
-  for (let i = 0; i < v.length; i++) out[i] = Math.round(v[i] * scale)
+  for (let i = 0; i < v.length; i++) out[at + i] = Math.round(v[i] * scale)
   return peak > 0 ? 1 / scale : 0
 }
 
@@ -164,12 +164,12 @@ export function createLocalIndex ({ exactUpTo = 1024 }: LocalIndexOptions = {}):
     } else {
       restrict(block, at.slot, -1)
     }
-    const { floats, memory } = regions
+    const { floats, int8 } = regions
     const start = regions.at(block, F32, at.slot) >>> 2
     const row = floats.subarray(start, start + stride)
     row.fill(0) // the padding may hold an old row's floats
     normalised(item.vector, row.subarray(0, dims))
-    block.scales[at.slot] = quantise(row, new Int8Array(memory.buffer, regions.at(block, I8, at.slot), stride), 127)
+    block.scales[at.slot] = quantise(row, int8, regions.at(block, I8, at.slot), 127)
     const code = regions.at(block, CODE, at.slot)
     coder.encode(row, regions.bytes.subarray(code, code + coder.bytes))
     block.owners[at.slot] = ownerNumber(item.userId)
@@ -229,7 +229,7 @@ export function createLocalIndex ({ exactUpTo = 1024 }: LocalIndexOptions = {}):
       let taken = histogram[0]
       while (taken < wanted && cut < histogram.length - 1) taken += histogram[++cut]
       // the candidates' similarities by their int8 vectors
-      const back = quantise(qf, new Int16Array(memory.buffer, query16(), stride), QUERY_SCALE)
+      const back = quantise(qf, new Int16Array(memory.buffer, query16(), stride), 0, QUERY_SCALE)
       const estimates = new Float64Array(taken)
       const items = new Float64Array(taken)
       const shortlist = createTopK<number>(2 * k + 16)

@@ -10,6 +10,7 @@ export interface Regions {
   /** views of the memory; replaced when it grows (growing detaches the old ones), so read them after any allocation */
   readonly bytes: Uint8Array
   readonly floats: Float32Array
+  readonly int8: Int8Array
   /** where part `part` of row `slot` starts */
   at (r: Region, part: number, slot: number): number
   create (capacity: number): Region
@@ -34,6 +35,7 @@ export function createRegions (partBytes: number[], reserved: number): Regions {
     memory,
     bytes: new Uint8Array(memory.buffer),
     floats: new Float32Array(memory.buffer),
+    int8: new Int8Array(memory.buffer),
     at: (r: Region, part: number, slot: number) => r.offset + r.capacity * before[part] + slot * partBytes[part],
     create (capacity: number): Region {
       const r = { offset: allocate(capacity), capacity, size: 0 }
@@ -69,6 +71,7 @@ export function createRegions (partBytes: number[], reserved: number): Regions {
     memory.grow(Math.ceil((end - self.bytes.length) / 65536))
     self.bytes = new Uint8Array(memory.buffer)
     self.floats = new Float32Array(memory.buffer)
+    self.int8 = new Int8Array(memory.buffer)
   }
 
   /** a region's used rows to `to`, laid out for `capacity`; parts in order, as moves only go left when compacting */

@@ -28,6 +28,8 @@ export interface VectorStore extends VectorIndex {
   rebuild (): Promise<void>
   /** embeds live memories that lack a vector of this embedder, stores them in SQLite and indexes them */
   reembed (): Promise<number>
+  /** resolves once a local index holds what SQLite held at open: open() does not wait for that */
+  loaded (): Promise<void>
   status (): VectorStoreStatus
 }
 
@@ -65,6 +67,7 @@ export function createVectorStore (options: VectorStoreOptions): VectorStore {
   let reembedding: Promise<number> | undefined
   let lastFailure: string | undefined
   let closed = false
+  let loadedAtOpen: Promise<void> = Promise.resolve()
 
   const useChroma = () => kind === 'chroma' && chromaUp
   const dropLocal = () => { local = undefined; generation++ }
@@ -204,8 +207,10 @@ export function createVectorStore (options: VectorStoreOptions): VectorStore {
       if (e.id !== embedder.id) throw new Error(`this store indexes ${embedder.id}, not ${e.id}: create a store per embedder`)
       if (kind === 'chroma') await openChroma()
       else {
-        await localIndex()
-        await pushPending() // everything loaded counts as indexed
+        // start-up does not wait for the load (~15 ms per 1,000 memories: codes are computed); searches do
+        loadedAtOpen = localIndex().then(() => pushPending()).then(() => {}, (err: unknown) => {
+          log.warn({ err }, 'loading the local vector index failed; the next search tries again')
+        }) // pushPending: everything loaded counts as indexed
       }
       if (options.reembedOnOpen !== false && (await source.staleEmbeddings(embedder.id, 1)).length > 0) {
         reembed().catch((err: unknown) => log.warn({ err }, 're-embedding failed; it runs again at the next start'))
@@ -252,6 +257,7 @@ export function createVectorStore (options: VectorStoreOptions): VectorStore {
       await rechecking
     },
     reembed,
+    loaded: () => loadedAtOpen,
     status (): VectorStoreStatus {
       const chromaStatus = kind === 'chroma' ? chroma.status() : undefined
       const why = chromaStatus?.available === true ? 'Chroma is catching up with SQLite' : `Chroma down (${chromaStatus?.detail ?? 'unknown'})`
@@ -267,7 +273,7 @@ export function createVectorStore (options: VectorStoreOptions): VectorStore {
     async close () {
       closed = true
       clearInterval(timer)
-      await Promise.allSettled([rechecking, reembedding])
+      await Promise.allSettled([rechecking, reembedding, loadedAtOpen])
       await chroma?.close()
       dropLocal()
     },
