@@ -90,3 +90,16 @@ t.test('URLs in logs lose their password', async (t) => {
   t.equal(redactUrl('postgresql://app:s3cret@db:5432/persona'), 'postgresql://app:***@db:5432/persona')
   t.equal(redactUrl('postgresql://db/persona'), 'postgresql://db/persona')
 })
+
+t.test('raw queries read TIMESTAMP(3) columns as UTC, as Prisma writes them', { skip }, async (t) => {
+  const server = await startPostgres()
+  t.teardown(() => server.stop())
+  const db = await openPostgres({ url: await server.createDatabase() })
+  t.teardown(() => db.close())
+  const at = new Date('2026-12-02T01:02:03.456Z')
+  await db.prisma.apiKey.create({ data: { userId: 'alice', keyHash: 'h', keyPrefix: 'p', scope: 'client', createdAt: at } })
+  const { rows } = await db.pool.query<{ createdAt: Date }>('SELECT "createdAt" FROM "ApiKey"')
+  t.equal(rows[0]?.createdAt.toISOString(), at.toISOString())
+  const prismaRead = await db.prisma.apiKey.findFirstOrThrow()
+  t.equal(prismaRead.createdAt.toISOString(), at.toISOString())
+})

@@ -38,8 +38,15 @@ export function redactUrl (url: string): string {
   }
 }
 
+// Prisma writes TIMESTAMP(3) columns (no time zone) in UTC; pg would read them in the process's local zone
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => oid === pg.types.builtins.TIMESTAMP && format !== 'binary'
+    ? (text: string) => new Date(text.replace(' ', 'T') + 'Z')
+    : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+}
+
 export async function openPostgres (options: OpenPostgresOptions): Promise<PostgresDatabase> {
-  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 })
+  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types })
   // an idle client that loses its server (restart, failover) emits here; without a listener it would crash the process
   pool.on('error', () => {})
   let prisma: PrismaClient | undefined
