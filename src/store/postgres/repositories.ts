@@ -1,0 +1,34 @@
+import type { Repositories } from '../repositories.ts'
+import type { PostgresDatabase } from './database.ts'
+
+// A port not yet implemented on PostgreSQL: any use throws, naming it (issue 14 replaces these one by one)
+function pending (port: string): never {
+  return new Proxy({}, {
+    get (_target, key) {
+      if (key === 'then') return undefined // not a thenable: returning it from an async function must not throw
+      throw new Error(`not yet implemented on PostgreSQL: ${port}`)
+    },
+  }) as never
+}
+
+/** The PostgreSQL implementation of every repository port, on one open database. */
+export function createPostgresRepositories (db: PostgresDatabase): Repositories {
+  void db
+  return {
+    memories: pending('memories'),
+    memoryStats: pending('memoryStats'),
+    memorySettings: pending('memorySettings'),
+    memoryMaintenance: pending('memoryMaintenance'),
+    personas: pending('personas'),
+    cards: pending('cards'),
+    userData: pending('userData'),
+    sessions: pending('sessions'),
+    conversations: pending('conversations'),
+    relationships: pending('relationships'),
+    emotions: pending('emotions'),
+    apiKeys: pending('apiKeys'),
+    health: pending('health'),
+    storedCounts: pending('storedCounts'),
+    vectorSource: pending('vectorSource'),
+  }
+}
