@@ -1,5 +1,7 @@
 import type { Repositories } from '../repositories.ts'
 import type { PostgresDatabase } from './database.ts'
+import { createPostgresSessionRepository } from './sessions.ts'
+import { createPostgresConversationRepository } from './conversations.ts'
 
 // A port not yet implemented on PostgreSQL: any use throws, naming it (issue 14 replaces these one by one)
 function pending (port: string): never {
@@ -22,8 +24,8 @@ export function createPostgresRepositories (db: PostgresDatabase): Repositories 
     personas: pending('personas'),
     cards: pending('cards'),
     userData: pending('userData'),
-    sessions: pending('sessions'),
-    conversations: pending('conversations'),
+    sessions: createPostgresSessionRepository(db),
+    conversations: createPostgresConversationRepository(db),
     relationships: pending('relationships'),
     emotions: pending('emotions'),
     apiKeys: pending('apiKeys'),
