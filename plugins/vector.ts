@@ -41,7 +41,8 @@ export default fp(async (app) => {
     kind, chroma, source: app.store.vectorSource, embedder, log, recheckMs: config.vector.recheckSeconds * 1000,
   })
   await vectors.open(embedder)
-  log.info({ embedder: embedder.id, index: vectors.status() }, 'vector index ready')
+  log.info({ embedder: embedder.id, index: vectors.status() }, 'vector index open')
+  void vectors.loaded().then(() => log.info({ embedder: embedder.id }, 'vector index loaded'))
   app.decorate('vectors', vectors)
   app.health.add('vector', () => {
     const status = vectors.status()
