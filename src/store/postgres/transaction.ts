@@ -6,15 +6,17 @@ import type pg from 'pg'
  */
 export async function inTransaction<T> (pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect()
+  // a connection whose ROLLBACK failed may still be inside the transaction: it is dropped, not pooled again
+  let broken: Error | undefined
   try {
     await client.query('BEGIN')
     const result = await work(client)
     await client.query('COMMIT')
     return result
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => {})
+    await client.query('ROLLBACK').catch((rollbackErr: Error) => { broken = rollbackErr })
     throw err
   } finally {
-    client.release()
+    client.release(broken)
   }
 }
