@@ -1,5 +1,9 @@
 import type { Repositories } from '../repositories.ts'
 import type { PostgresDatabase } from './database.ts'
+import { createPostgresRelationshipRepository } from './relationships.ts'
+import { createPostgresEmotionRepository } from './emotions.ts'
+import { createPostgresApiKeyRepository } from './api-keys.ts'
+import { createPostgresPersonaRepository } from './personas.ts'
 import { createPostgresSessionRepository } from './sessions.ts'
 import { createPostgresConversationRepository } from './conversations.ts'
 
@@ -21,14 +25,14 @@ export function createPostgresRepositories (db: PostgresDatabase): Repositories 
     memoryStats: pending('memoryStats'),
     memorySettings: pending('memorySettings'),
     memoryMaintenance: pending('memoryMaintenance'),
-    personas: pending('personas'),
+    personas: createPostgresPersonaRepository(db),
     cards: pending('cards'),
     userData: pending('userData'),
     sessions: createPostgresSessionRepository(db),
     conversations: createPostgresConversationRepository(db),
-    relationships: pending('relationships'),
-    emotions: pending('emotions'),
-    apiKeys: pending('apiKeys'),
+    relationships: createPostgresRelationshipRepository(db),
+    emotions: createPostgresEmotionRepository(db),
+    apiKeys: createPostgresApiKeyRepository(db),
     health: pending('health'),
     storedCounts: pending('storedCounts'),
     vectorSource: pending('vectorSource'),
