@@ -68,7 +68,7 @@ export interface MemoryRepository {
   markIndexed (ids: string[], now: number): Promise<void>
   /** a live (not pruned) memory */
   get (id: string): Promise<MemoryRow | undefined>
-  /** live memories by id, in no particular order (every search: must be cheap) */
+  /** live memories by id, in no particular order (every search: must be cheap); rows may be shared: never change them */
   getMany (ids: string[]): Promise<MemoryRow[]>
   /** a persona's live memories a user may see, newest first */
   recent (personaId: string, userId: string, limit: number, memoryType?: string): Promise<MemoryRow[]>

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import type { MemoryAccess, MemoryChange, MemoryListFilter, MemoryRepository, MemoryRow, NewMemory } from '../../memory/repository.ts'
+import { createChangeStamp } from './change-stamp.ts'
 import type { SqliteDatabase } from './database.ts'
 import { fromSqlTime, toSqlTime } from './sql-time.ts'
 
 // The Memory table through raw better-sqlite3, every statement prepared once: memory is the hot, set-based
-// part of the data (searches touch dozens of rows), where Prisma costs ~40x per statement.
+// part of the data (searches touch dozens of rows), where Prisma costs ~40x per statement. Rows read by id
+// are kept until the database changes (change-stamp.ts): a search's 20 candidate rows cost ~300 us to read
+// here, a look-up in the cache a few us.
 
 interface RawRow extends Omit<MemoryRow, 'relatedPersonas' | 'metadata' | 'lastAccessedAt' | 'createdAt'> {
   relatedPersonas: string
@@ -29,6 +32,9 @@ const toRow = (raw: RawRow): MemoryRow => ({
   createdAt: fromSqlTime(raw.createdAt) ?? 0,
 })
 
+/** rows kept at most (the cache starts over beyond) */
+const MAX_CACHED = 50_000
+
 const blob = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength)
 
 /** `%` and `_` are LIKE's wildcards and `\` our escape character: each is matched as itself */
@@ -48,7 +54,6 @@ export function createSqliteMemoryRepository ({ sqlite: db }: SqliteDatabase): M
     VALUES (@id, @personaId, @userId, @content, @memoryType, @importance, @importance, @emotionalValence,
     @visibility, @relatedPersonas, @metadata, 0, @createdAt, @embedding, @embeddingModel)`)
   const markIndexed = db.prepare('UPDATE Memory SET indexedAt = ? WHERE id IN (SELECT value FROM json_each(?))')
-  const byId = db.prepare(`SELECT ${COLUMNS} FROM Memory WHERE id = ? AND prunedAt IS NULL`)
   // ids bound through json_each, however many there are
   const byIds = db.prepare(`SELECT ${COLUMNS} FROM Memory WHERE id IN (SELECT value FROM json_each(?)) AND prunedAt IS NULL`)
   const recent = db.prepare(`SELECT ${COLUMNS} FROM Memory WHERE personaId = @personaId AND prunedAt IS NULL
@@ -65,6 +70,24 @@ export function createSqliteMemoryRepository ({ sqlite: db }: SqliteDatabase): M
     embeddingModel = coalesce(@embeddingModel, embeddingModel), indexedAt = NULL WHERE id = @id`)
   const remove = db.prepare('DELETE FROM Memory WHERE id = ?')
 
+  // null: known to be gone (pruned or deleted) while the index still names it
+  const cache = new Map<string, MemoryRow | null>()
+  const stamp = createChangeStamp(db)
+  let cachedAt = ''
+  function cached (ids: string[]): MemoryRow[] {
+    const now = stamp()
+    if (now !== cachedAt || cache.size > MAX_CACHED) {
+      cache.clear()
+      cachedAt = now
+    }
+    const missing = ids.filter((id) => !cache.has(id))
+    if (missing.length > 0) {
+      for (const id of missing) cache.set(id, null)
+      for (const raw of byIds.all(JSON.stringify(missing)) as RawRow[]) cache.set(raw.id, toRow(raw))
+    }
+    return ids.flatMap((id) => cache.get(id) ?? [])
+  }
+
   return {
     async insert (memory: NewMemory, now: number) {
       const id = randomUUID()
@@ -79,13 +102,8 @@ export function createSqliteMemoryRepository ({ sqlite: db }: SqliteDatabase): M
       return id
     },
     async markIndexed (ids, now) { if (ids.length > 0) markIndexed.run(toSqlTime(now), JSON.stringify(ids)) },
-    async get (id) {
-      const raw = byId.get(id) as RawRow | undefined
-      return raw && toRow(raw)
-    },
-    async getMany (ids) {
-      return ids.length === 0 ? [] : (byIds.all(JSON.stringify(ids)) as RawRow[]).map(toRow)
-    },
+    async get (id) { return cached([id])[0] },
+    async getMany (ids) { return ids.length === 0 ? [] : cached(ids) },
     async recent (personaId, userId, limit, memoryType) {
       return (recent.all({ personaId, userId, limit, memoryType: memoryType ?? null }) as RawRow[]).map(toRow)
     },
