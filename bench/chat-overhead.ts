@@ -1,26 +1,19 @@
 import { Ollama } from 'ollama'
-import { buildApp } from '../src/app.ts'
-import { parseConfig } from '../src/config/index.ts'
 import { startOllamaFixture } from '../test/fixtures/ollama-server.ts'
 import { RpcClient } from '../test/helpers/rpc-client.ts'
-import { fmt, percentile, tempDir } from './lib.ts'
+import { fmt, percentile, startServer } from './lib.ts'
 
-// The server's own cost of a chat turn: persona.chat round trips against the fixture LLM, beside
-// the same model call made directly with the ollama client (the time the turn spends on the LLM).
-// Also the time to the first streamed token, through the server and directly.
+// The server's own cost of a chat turn: persona.chat round trips against the fixture LLM (the Ollama wire
+// format), beside the same model call made directly with the ollama client (the time the turn spends on the
+// LLM). Also the time to the first streamed token, through the server and directly. The server runs as
+// deployed (its own process, compiled); the fixture and both clients share this process, alike for both paths.
 
 const TURNS = Number(process.argv[2] ?? 1000)
 // the fixture offers no embedding model, so memories use the in-process hashing embedder and its cost
 // counts as the server's; with an Ollama embedding model each turn also waits on two embed calls
 const fixture = await startOllamaFixture({ models: ['llama3.1:8b'], reply: () => 'The tavern hums with songs tonight, friend, and I have a new one for you.' })
-const app = await buildApp(parseConfig({
-  server: { port: 0, logLevel: 'warn', dataDir: tempDir('bench-chat-'), maxConnections: 100_000 },
-  vector: { store: 'local' },
-  rateLimits: { enabled: false },
-  ollama: { host: fixture.url },
-}))
-await app.listen({ host: '127.0.0.1', port: 0 })
-const client = await RpcClient.connect(`ws://127.0.0.1:${(app.server.address() as { port: number }).port}/mcp`)
+const server = await startServer({ OLLAMA_HOST: fixture.url })
+const client = await RpcClient.connect(server.url)
 // a persona with time to talk for the whole run (a built-in would tire after a few dozen turns)
 await client.call('persona.create', { name: 'Bencher', description: 'A patient bard.', available_time: 86400, social_energy: 200 })
 await client.call('persona.switch', { persona_id: 'Bencher' })
@@ -64,5 +57,6 @@ process.stdout.write([
   `| extra time to first token | **${fmt(p(ttftServer, 50) - p(ttftDirect, 50), 3)}** | **${fmt(p(ttftServer, 99) - p(ttftDirect, 99), 3)}** |`,
 ].join('\n') + '\n')
 client.terminate()
-await app.close()
+server.child.kill('SIGTERM')
+await new Promise((resolve) => server.child.once('exit', resolve))
 await fixture.close()
