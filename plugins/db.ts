@@ -2,12 +2,15 @@ import fp from 'fastify-plugin'
 import { databaseUrl } from '../src/config/index.ts'
 import { openStore, type Repositories } from '../src/store/index.ts'
 import type { SqliteDatabase } from '../src/store/sqlite/database.ts'
+import type { Cluster } from '../src/system/cluster.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** every repository, on the configured database: what the other plugins hand their services */
     store: Repositories
-    /** the open database itself: for the tests and this plugin only */
+    /** the instances sharing the database (one, on SQLite): cross-instance messages and job claims */
+    cluster: Cluster
+    /** the open SQLite database itself: for the tests and this plugin only (throws on PostgreSQL) */
     db: SqliteDatabase
   }
 }
@@ -16,8 +19,15 @@ declare module 'fastify' {
 export default fp(async (app) => {
   const log = app.log.child({ component: 'db' })
   const store = await openStore({ url: databaseUrl(app.config), log })
-  log.info({ file: store.database.file, applied: store.database.migrations.applied }, 'database ready')
+  log.info({ database: store.kind, where: store.where, applied: store.migrations.applied }, 'database ready')
   app.decorate('store', store.repositories)
-  app.decorate('db', store.database)
+  app.decorate('cluster', store.cluster)
+  const { sqlite } = store
+  app.decorate('db', {
+    getter () {
+      if (sqlite === undefined) throw new Error('app.db is the SQLite database; this server runs on PostgreSQL')
+      return sqlite
+    },
+  })
   app.addHook('onClose', async () => { await store.close() })
 }, { name: 'db', dependencies: ['config'] })

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import { createEventBus, type EventBus } from '../src/events/bus.ts'
+import { relayEvents } from '../src/events/relay.ts'
 import { createEventMethods } from '../src/events/methods.ts'
 
 declare module 'fastify' {
@@ -8,9 +9,11 @@ declare module 'fastify' {
   }
 }
 
-/** Topic subscriptions for watchers of conversations and personas. */
+/** Topic subscriptions for watchers of conversations and personas, on every instance of the cluster. */
 export default fp(async (app) => {
-  const events = createEventBus({ log: app.log.child({ component: 'events' }) })
+  const relay = relayEvents(app.cluster)
+  const events = createEventBus({ log: app.log.child({ component: 'events' }), relay: relay.send })
+  relay.deliverTo(events)
   app.decorate('events', events)
   app.rpc.registry.add(...createEventMethods(events))
-}, { name: 'events', dependencies: ['rpc'] })
+}, { name: 'events', dependencies: ['rpc', 'db'] })

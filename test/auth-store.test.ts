@@ -12,12 +12,12 @@ t.test('API keys in SQLite: hashes only, last use throttled, revocation once, ne
   clock += 1000
   const second = await auth.create({ userId: 'bob', scope: 'admin' })
   t.equal(auth.enabled(), true)
-  const rows = store.database.sqlite.prepare('SELECT * FROM ApiKey').all() as Array<Record<string, unknown>>
+  const rows = store.sqlite!.sqlite.prepare('SELECT * FROM ApiKey').all() as Array<Record<string, unknown>>
   t.notMatch(JSON.stringify(rows), first.secret, 'the secret is not stored')
   t.equal(first.keyPrefix, first.secret.slice(0, 8))
 
   t.same(await auth.identify(first.secret), { id: 'alice', scope: 'client' })
-  const lastUsed = () => (store.database.sqlite.prepare('SELECT lastUsedAt FROM ApiKey WHERE id = ?').get(first.id) as { lastUsedAt: string }).lastUsedAt
+  const lastUsed = () => (store.sqlite!.sqlite.prepare('SELECT lastUsedAt FROM ApiKey WHERE id = ?').get(first.id) as { lastUsedAt: string }).lastUsedAt
   const used = lastUsed()
   t.equal(Date.parse(used), clock, 'its use is recorded')
   clock += 1000
@@ -39,13 +39,13 @@ t.test('API keys in SQLite: hashes only, last use throttled, revocation once, ne
   // revoked behind this service's back (another instance): refused at the next periodic check
   const third = await auth.create({ userId: 'carol', scope: 'client' })
   t.ok(await auth.identify(third.secret))
-  store.database.sqlite.prepare("UPDATE ApiKey SET revokedAt = '2026-03-01T10:00:00.000+00:00' WHERE userId = 'carol'").run()
+  store.sqlite!.sqlite.prepare("UPDATE ApiKey SET revokedAt = '2026-03-01T10:00:00.000+00:00' WHERE userId = 'carol'").run()
   t.ok(await auth.identify(third.secret), 'cached within the minute')
   clock += 61_000
   t.equal(await auth.identify(third.secret), null, 'refused once the minute is up')
 
   t.same(await auth.identify(second.secret), { id: 'bob', scope: 'admin' })
-  store.database.sqlite.prepare("DELETE FROM ApiKey WHERE userId = 'bob'").run()
+  store.sqlite!.sqlite.prepare("DELETE FROM ApiKey WHERE userId = 'bob'").run()
   t.same(await auth.identify(second.secret), { id: 'bob', scope: 'admin' }, 'remembered until told')
   await auth.forgetUser('bob')
   t.equal(await auth.identify(second.secret), null, 'an erased user\'s key stops working at once')

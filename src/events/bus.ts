@@ -23,7 +23,12 @@ export function mayReceive (user: UserIdentity, audience: Audience): boolean {
 
 export interface EventBusOptions {
   log: { warn (obj: object, msg?: string): void }
+  /** every event published here, for the other instances on the database (they deliver it themselves) */
+  relay?: (event: RelayedEvent) => void
 }
+
+/** An event as it travels between instances. */
+export interface RelayedEvent { topic: string, event: string, data: Record<string, unknown>, audience: Audience, timestamp: string }
 
 /**
  * Topic pub/sub for clients watching the world: `conversation.<id>`, `persona.<id>`, with a trailing
@@ -31,11 +36,29 @@ export interface EventBusOptions {
  * outside it never hears of it, whatever pattern it asked for. An event is serialised once, whatever
  * the number of subscribers; a subscriber that cannot keep up is dropped, never buffered without bound.
  */
-export function createEventBus ({ log }: EventBusOptions) {
+export function createEventBus ({ log, relay }: EventBusOptions) {
   const subscriptions = new Map<string, { subscriber: Subscriber, topics: Set<string> }>()
 
   const matches = (pattern: string, topic: string) =>
     pattern === topic || (pattern.endsWith('*') && topic.startsWith(pattern.slice(0, -1)))
+
+  const deliver = ({ topic, event, data, audience, timestamp }: RelayedEvent): number => {
+    let text: string | undefined
+    let delivered = 0
+    for (const [id, { subscriber, topics }] of subscriptions) {
+      if (!mayReceive(subscriber.user, audience)) continue
+      let wanted = false
+      for (const pattern of topics) if (matches(pattern, topic)) { wanted = true; break }
+      if (!wanted) continue
+      text ??= JSON.stringify({ jsonrpc: '2.0', method: 'events.event', params: { topic, event, timestamp, data } })
+      if (subscriber.send(text)) delivered++
+      else {
+        subscriptions.delete(id)
+        log.warn({ subscriber: id, topic }, 'event subscriber too slow, dropped')
+      }
+    }
+    return delivered
+  }
 
   return {
     subscribe (subscriber: Subscriber, topics: string[]): string[] {
@@ -56,22 +79,13 @@ export function createEventBus ({ log }: EventBusOptions) {
     },
 
     publish (topic: string, event: string, data: Record<string, unknown>, audience: Audience): number {
-      let text: string | undefined
-      let delivered = 0
-      for (const [id, { subscriber, topics }] of subscriptions) {
-        if (!mayReceive(subscriber.user, audience)) continue
-        let wanted = false
-        for (const pattern of topics) if (matches(pattern, topic)) { wanted = true; break }
-        if (!wanted) continue
-        text ??= JSON.stringify({ jsonrpc: '2.0', method: 'events.event', params: { topic, event, timestamp: new Date().toISOString(), data } })
-        if (subscriber.send(text)) delivered++
-        else {
-          subscriptions.delete(id)
-          log.warn({ subscriber: id, topic }, 'event subscriber too slow, dropped')
-        }
-      }
-      return delivered
+      const timestamp = new Date().toISOString()
+      relay?.({ topic, event, data, audience, timestamp })
+      return deliver({ topic, event, data, audience, timestamp })
     },
+
+    /** an event another instance published: to this instance's subscribers only */
+    deliver,
 
     get size () { return subscriptions.size },
   }

@@ -1,6 +1,10 @@
-// The store: the only place that touches a database. openStore() opens the configured one, migrated,
-// and returns its repositories; the raw handles stay inside (tests reach them through `database`).
-import type { MigrationLogger } from './sqlite/migrations.ts'
+// The store: the only place that touches a database. openStore() opens the one DATABASE_URL names
+// (file: SQLite, the embedded default; postgresql:// PostgreSQL, for several instances), migrated, and
+// returns its repositories and the cluster its instances form; the raw handles stay inside (tests reach
+// the SQLite one through `sqlite`).
+import type { Cluster } from '../system/cluster.ts'
+import { singleInstance } from '../system/cluster.ts'
+import type { MigrationLogger } from './migration-files.ts'
 import type { Repositories } from './repositories.ts'
 import { openDatabase, type SqliteDatabase } from './sqlite/database.ts'
 import { createSqliteRepositories } from './sqlite/repositories.ts'
@@ -8,13 +12,53 @@ import { createSqliteRepositories } from './sqlite/repositories.ts'
 export type { Repositories } from './repositories.ts'
 
 export interface Store {
+  kind: 'sqlite' | 'postgresql'
   repositories: Repositories
-  /** the open SQLite database (tests and store tooling read it directly) */
-  database: SqliteDatabase
+  cluster: Cluster
+  /** the open SQLite database (tests read it directly); undefined on PostgreSQL */
+  sqlite: SqliteDatabase | undefined
+  /** where the data is, for the start-up log (no password) */
+  where: string
+  migrations: { applied: string[] }
   close (): Promise<void>
 }
 
-export async function openStore (options: { url: string, log?: MigrationLogger }): Promise<Store> {
+export interface OpenStoreOptions {
+  url: string
+  log?: MigrationLogger & { warn (obj: object, msg?: string): void }
+}
+
+export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url)
+
+export async function openStore (options: OpenStoreOptions): Promise<Store> {
+  if (isPostgresUrl(options.url)) {
+    // loaded for PostgreSQL only: its Prisma client and driver would add a quarter to a SQLite server's start-up
+    const [{ openPostgres }, { openPostgresCluster }, { createPostgresRepositories }] = await Promise.all([
+      import('./postgres/database.ts'), import('./postgres/cluster.ts'), import('./postgres/repositories.ts'),
+    ])
+    const db = await openPostgres({ url: options.url, log: options.log })
+    const cluster = await openPostgresCluster(db, options.url, options.log ?? { warn () {} })
+    return {
+      kind: 'postgresql',
+      repositories: createPostgresRepositories(db),
+      cluster,
+      sqlite: undefined,
+      where: db.where,
+      migrations: db.migrations,
+      async close () {
+        await cluster.close()
+        await db.close()
+      },
+    }
+  }
   const database = await openDatabase(options)
-  return { repositories: createSqliteRepositories(database), database, close: () => database.close() }
+  return {
+    kind: 'sqlite',
+    repositories: createSqliteRepositories(database),
+    cluster: singleInstance,
+    sqlite: database,
+    where: database.file,
+    migrations: database.migrations,
+    close: () => database.close(),
+  }
 }

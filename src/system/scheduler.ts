@@ -11,8 +11,17 @@ export interface Scheduler {
   destroy (): Promise<void>
 }
 
-/** Named cron jobs that never overlap themselves. */
-export function createScheduler ({ log }: { log: { error (obj: object, msg?: string): void } }): Scheduler {
+export interface SchedulerOptions {
+  log: { error (obj: object, msg?: string): void }
+  /**
+   * Whether this instance runs a tick (several instances on one database: exactly one of them does,
+   * see src/system/cluster.ts). A job run by hand (`run`) is not claimed: it runs where it was asked.
+   */
+  claim?: (job: string, at: Date) => Promise<boolean>
+}
+
+/** Named cron jobs that never overlap themselves, and run once per tick across the cluster. */
+export function createScheduler ({ log, claim }: SchedulerOptions): Scheduler {
   const tasks = new Map<string, { job: ScheduledTask, run: () => Promise<void> }>()
 
   return {
@@ -25,7 +34,11 @@ export function createScheduler ({ log }: { log: { error (obj: object, msg?: str
           .finally(() => { running = undefined })
         return running
       }
-      const job = cron.schedule(expression, run, { name, noOverlap: true })
+      const tick = async () => {
+        if (claim !== undefined && !(await claim(name, new Date()).catch((err: unknown) => { log.error({ err, job: name }, 'scheduled job not claimed'); return false }))) return
+        await run()
+      }
+      const job = cron.schedule(expression, tick, { name, noOverlap: true })
       tasks.set(name, { job, run })
     },
     async run (name) {

@@ -9,7 +9,7 @@ async function store (t: Test): Promise<Store> {
   const s = await openStore({ url: `file:${path.join(t.testdir(), 'persona.db')}` })
   t.teardown(() => s.close())
   for (const name of ['Aria', 'Kira']) {
-    await s.database.prisma.persona.create({ data: { id: name.toLowerCase(), name, nameKey: name.toLowerCase(), personalityTraits: {}, topicPreferences: {} } })
+    await s.sqlite!.prisma.persona.create({ data: { id: name.toLowerCase(), name, nameKey: name.toLowerCase(), personalityTraits: {}, topicPreferences: {} } })
   }
   return s
 }
