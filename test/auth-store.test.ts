@@ -10,6 +10,8 @@ t.test('API keys in SQLite: hashes only, last use throttled, revocation once, ne
   t.equal(auth.enabled(), false, 'no keys, no authentication')
   const first = await auth.create({ userId: 'alice', scope: 'client', label: 'laptop' })
   clock += 1000
+  // the store stamps createdAt itself (real time): two keys in one millisecond would tie
+  await new Promise((resolve) => setTimeout(resolve, 5))
   const second = await auth.create({ userId: 'bob', scope: 'admin' })
   t.equal(auth.enabled(), true)
   const rows = store.sqlite!.sqlite.prepare('SELECT * FROM ApiKey').all() as Array<Record<string, unknown>>
