@@ -4,6 +4,8 @@ import { createPostgresRelationshipRepository } from './relationships.ts'
 import { createPostgresEmotionRepository } from './emotions.ts'
 import { createPostgresApiKeyRepository } from './api-keys.ts'
 import { createPostgresPersonaRepository } from './personas.ts'
+import { createPostgresCardRepository } from './cards.ts'
+import { createPostgresStoredCounts, createPostgresStoreHealth } from './system.ts'
 import { createPostgresSessionRepository } from './sessions.ts'
 import { createPostgresConversationRepository } from './conversations.ts'
 
@@ -26,15 +28,15 @@ export function createPostgresRepositories (db: PostgresDatabase): Repositories 
     memorySettings: pending('memorySettings'),
     memoryMaintenance: pending('memoryMaintenance'),
     personas: createPostgresPersonaRepository(db),
-    cards: pending('cards'),
+    cards: createPostgresCardRepository(db),
     userData: pending('userData'),
     sessions: createPostgresSessionRepository(db),
     conversations: createPostgresConversationRepository(db),
     relationships: createPostgresRelationshipRepository(db),
     emotions: createPostgresEmotionRepository(db),
     apiKeys: createPostgresApiKeyRepository(db),
-    health: pending('health'),
-    storedCounts: pending('storedCounts'),
+    health: createPostgresStoreHealth(db),
+    storedCounts: createPostgresStoredCounts(db),
     vectorSource: pending('vectorSource'),
   }
 }
