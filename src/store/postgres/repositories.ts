@@ -8,6 +8,9 @@ import { createPostgresCardRepository } from './cards.ts'
 import { createPostgresStoredCounts, createPostgresStoreHealth } from './system.ts'
 import { createPostgresSessionRepository } from './sessions.ts'
 import { createPostgresConversationRepository } from './conversations.ts'
+import { createPostgresMemoryRepository } from './memories.ts'
+import { createPostgresMemoryStatsRepository } from './memories-stats.ts'
+import { createPostgresMemorySettingsRepository } from './memories-settings.ts'
 
 // A port not yet implemented on PostgreSQL: any use throws, naming it (issue 14 replaces these one by one)
 function pending (port: string): never {
@@ -23,9 +26,9 @@ function pending (port: string): never {
 export function createPostgresRepositories (db: PostgresDatabase): Repositories {
   void db
   return {
-    memories: pending('memories'),
-    memoryStats: pending('memoryStats'),
-    memorySettings: pending('memorySettings'),
+    memories: createPostgresMemoryRepository(db),
+    memoryStats: createPostgresMemoryStatsRepository(db),
+    memorySettings: createPostgresMemorySettingsRepository(db),
     memoryMaintenance: pending('memoryMaintenance'),
     personas: createPostgresPersonaRepository(db),
     cards: createPostgresCardRepository(db),
