@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
-  AdminListQuery, AdminMemoryView, AdminSearchQuery, AdminStoreBody, MemoryId, PersonaMemoryFiguresView, SearchResult, SharedMemoryStats, VectorIndexView,
+  AdminListQuery, AdminMemoryView, AdminSearchQuery, AdminStoreBody, MemoryId, MemoryOverview, SearchResult, SharedMemoryStats,
 } from '../../src/memory/schemas.ts'
 import { errorResponses } from './common.ts'
 import { Page, PageQuery } from './pagination.ts'
@@ -9,14 +9,7 @@ import { Page, PageQuery } from './pagination.ts'
 const tags = ['memories']
 const Params = Type.Object({ id: MemoryId })
 
-const Overview = Type.Object({
-  personas: Type.Array(PersonaMemoryFiguresView),
-  total_memories: Type.Integer(),
-  shared: SharedMemoryStats,
-  embedder: Type.String(),
-  vector_index: VectorIndexView,
-  timestamp: Type.String({ format: 'date-time' }),
-})
+const Overview = Type.Composite([MemoryOverview, Type.Object({ shared: SharedMemoryStats })])
 
 /** /admin/v1/memories: every user's memories, searched, stored and deleted by an operator. */
 const memoryRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -6,8 +6,8 @@ import type { RpcContext } from '../rpc/context.ts'
 import { defineMethod } from '../rpc/method.ts'
 import type { SessionService } from '../sessions/service.ts'
 import {
-  MemorySettingsView, MemoryStoreFields, MemoryTypeName, MemoryView, memoryView, PersonaMemoryFiguresView, PersonaMemoryStats, SearchResult, SearchText,
-  SharedMemoryStats, toSnakeKeys, VectorIndexView, VisibilitySchema,
+  CrossPersonaSearchResult, MemoryOverview, MemorySettingsView, MemoryStoreFields, MemoryTypeName, MemoryView, memoryView, PersonaMemoryStats,
+  RecalledMemories, SearchResult, SearchText, SharedMemoryStats, toSnakeKeys,
 } from './schemas.ts'
 import type { MemoryService } from './service.ts'
 import { statsViewer, type MemoryStats } from './stats.ts'
@@ -77,17 +77,7 @@ export function createMemoryMethods (deps: MemoryMethodDeps) {
         include_shared: Type.Boolean({ default: true }),
         include_public: Type.Boolean({ default: true }),
       }),
-      result: Type.Object({
-        requesting_persona: Type.String(),
-        query: Type.String(),
-        memories: Type.Array(Type.Object({
-          memory_id: Type.String(), content: Type.String(), similarity: Type.Number(), importance: Type.Number(), memory_type: Type.String(),
-          created_at: Type.String({ format: 'date-time' }), visibility: VisibilitySchema,
-          source: Type.Union([Type.Literal('own'), Type.Literal('cross_persona')]), source_persona: Type.String(),
-        })),
-        total_results: Type.Integer(),
-        search_params: Type.Object({ min_importance: Type.Number(), include_shared: Type.Boolean(), include_public: Type.Boolean() }),
-      }),
+      result: CrossPersonaSearchResult,
       handler: async (p, ctx) => {
         const persona = target(ctx, p.persona_id)
         const visibilities = [...(p.include_shared ? ['shared' as const] : []), ...(p.include_public ? ['public' as const] : [])]
@@ -123,14 +113,7 @@ export function createMemoryMethods (deps: MemoryMethodDeps) {
       description: 'The memory system as a whole: every persona\'s figures, the embedder, the vector index and the settings in force.',
       readOnly: true,
       params: Type.Object({}),
-      result: Type.Object({
-        personas: Type.Array(PersonaMemoryFiguresView),
-        total_memories: Type.Integer(),
-        embedder: Type.String(),
-        vector_index: VectorIndexView,
-        settings: MemorySettingsView,
-        timestamp: Type.String({ format: 'date-time' }),
-      }),
+      result: Type.Composite([MemoryOverview, Type.Object({ settings: MemorySettingsView })]),
       handler: async (_p, ctx) => {
         const rows = await stats.everyPersona(personas.list(), viewer(ctx))
         const s = memory.settings()
@@ -157,11 +140,7 @@ export function createMemoryMethods (deps: MemoryMethodDeps) {
       description: 'What the current persona remembers about a query (its most recent memories when the query is empty).',
       readOnly: true,
       params: Type.Object({ query: Type.String({ maxLength: 2000, default: '' }), limit: Type.Integer({ minimum: 1, maximum: 100, default: 5 }) }),
-      result: Type.Object({
-        memories: Type.Array(Type.Object({ content: Type.String(), importance: Type.Number(), memory_type: Type.String(), created_at: Type.String({ format: 'date-time' }) })),
-        query: Type.String(),
-        total_found: Type.Integer(),
-      }),
+      result: RecalledMemories,
       handler: async ({ query, limit }, ctx) => {
         const persona = currentPersona(deps, ctx)
         const rows = query.trim() === ''

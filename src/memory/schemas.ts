@@ -118,6 +118,25 @@ export const SharedMemoryStats = Type.Object({
 
 export const PersonaMemoryFiguresView = Type.Object({ persona_id: Type.String(), name: Type.String(), stats: PersonaMemoryStats })
 
+export const CrossPersonaSearchResult = Type.Object({
+  requesting_persona: Type.String(),
+  query: Type.String(),
+  memories: Type.Array(Type.Object({
+    memory_id: Type.String(), content: Type.String(), similarity: Type.Number(), importance: Type.Number(), memory_type: Type.String(),
+    created_at: Type.String({ format: 'date-time' }), visibility: VisibilitySchema,
+    source: Type.Union([Type.Literal('own'), Type.Literal('cross_persona')]), source_persona: Type.String(),
+  })),
+  total_results: Type.Integer(),
+  search_params: Type.Object({ min_importance: Type.Number(), include_shared: Type.Boolean(), include_public: Type.Boolean() }),
+})
+
+/** persona.memory: the earlier server's short form */
+export const RecalledMemories = Type.Object({
+  memories: Type.Array(Type.Object({ content: Type.String(), importance: Type.Number(), memory_type: Type.String(), created_at: Type.String({ format: 'date-time' }) })),
+  query: Type.String(),
+  total_found: Type.Integer(),
+})
+
 const IndexKind = Type.Union([Type.Literal('chroma'), Type.Literal('local')])
 const IndexStatus = { kind: IndexKind, available: Type.Boolean(), detail: Type.Optional(Type.String()) }
 export const VectorIndexView = Type.Object({
@@ -149,4 +168,13 @@ export const SettingsView = (section: TunableSection): TObject => sectionSchema(
 
 export const MemorySettingsView = Type.Object({
   scoring: SettingsView('scoring'), retrieval: SettingsView('retrieval'), pruning: SettingsView('pruning'), decay: SettingsView('decay'),
+})
+
+/** the memory system as a whole (memory.get_stats adds the settings, the admin overview the sharing figures) */
+export const MemoryOverview = Type.Object({
+  personas: Type.Array(PersonaMemoryFiguresView),
+  total_memories: Type.Integer(),
+  embedder: Type.String(),
+  vector_index: VectorIndexView,
+  timestamp: Type.String({ format: 'date-time' }),
 })
