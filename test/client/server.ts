@@ -18,6 +18,8 @@ export interface RunningServer {
   output: () => string
   /** the server's warning and error log lines: what a failing test should show */
   problems: () => string
+  /** signals the process (SIGKILL: a crash) */
+  kill: (signal: NodeJS.Signals) => void
 }
 
 /** Starts `persona-mcp serve` on a free port and resolves once it is listening. */
@@ -45,7 +47,7 @@ export async function startServer (t: Teardown, env: Record<string, string>): Pr
     child.once('exit', (code) => reject(new Error(`server exited early with ${code}: ${output}`)))
   })
   const problems = () => output.split('\n').filter((line) => /"level":(4|5|6)0/.test(line)).join('\n')
-  return { port, url: `ws://127.0.0.1:${port}/mcp`, output: () => output, problems }
+  return { port, url: `ws://127.0.0.1:${port}/mcp`, output: () => output, problems, kill: (signal) => { child.kill(signal) } }
 }
 
 /** Runs a client script (client/NAME.ts) to its end, with input piped in when given. */
