@@ -5,12 +5,14 @@ import { createPostgresEmotionRepository } from './emotions.ts'
 import { createPostgresApiKeyRepository } from './api-keys.ts'
 import { createPostgresPersonaRepository } from './personas.ts'
 import { createPostgresCardRepository } from './cards.ts'
+import { createPostgresUserDataRepository } from './users.ts'
 import { createPostgresStoredCounts, createPostgresStoreHealth } from './system.ts'
 import { createPostgresSessionRepository } from './sessions.ts'
 import { createPostgresConversationRepository } from './conversations.ts'
 import { createPostgresMemoryRepository } from './memories.ts'
 import { createPostgresMemoryStatsRepository } from './memories-stats.ts'
 import { createPostgresMemorySettingsRepository } from './memories-settings.ts'
+import { createPostgresVectorSource } from './vector-source.ts'
 
 // A port not yet implemented on PostgreSQL: any use throws, naming it (issue 14 replaces these one by one)
 function pending (port: string): never {
@@ -32,7 +34,7 @@ export function createPostgresRepositories (db: PostgresDatabase): Repositories 
     memoryMaintenance: pending('memoryMaintenance'),
     personas: createPostgresPersonaRepository(db),
     cards: createPostgresCardRepository(db),
-    userData: pending('userData'),
+    userData: createPostgresUserDataRepository(db),
     sessions: createPostgresSessionRepository(db),
     conversations: createPostgresConversationRepository(db),
     relationships: createPostgresRelationshipRepository(db),
@@ -40,6 +42,6 @@ export function createPostgresRepositories (db: PostgresDatabase): Repositories 
     apiKeys: createPostgresApiKeyRepository(db),
     health: createPostgresStoreHealth(db),
     storedCounts: createPostgresStoredCounts(db),
-    vectorSource: pending('vectorSource'),
+    vectorSource: createPostgresVectorSource(db),
   }
 }
