@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import { databaseUrl } from '../src/config/index.ts'
 import { openStore, type Repositories } from '../src/store/index.ts'
 import type { SqliteDatabase } from '../src/store/sqlite/database.ts'
-import type { Cluster } from '../src/system/cluster.ts'
+import type { Cluster } from '../src/events/cluster.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,6 +1,6 @@
 // Events cross instances through the cluster channel: each instance sends what it publishes and delivers
 // what the others sent to its own subscribers, under the same audience rule (the audience travels along).
-import type { Cluster } from '../system/cluster.ts'
+import type { Cluster } from './cluster.ts'
 import type { RelayedEvent } from './bus.ts'
 
 const KIND = 'event'

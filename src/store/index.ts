@@ -2,8 +2,8 @@
 // (file: SQLite, the embedded default; postgresql:// PostgreSQL, for several instances), migrated, and
 // returns its repositories and the cluster its instances form; the raw handles stay inside (tests reach
 // the SQLite one through `sqlite`).
-import type { Cluster } from '../system/cluster.ts'
-import { singleInstance } from '../system/cluster.ts'
+import type { Cluster } from '../events/cluster.ts'
+import { singleInstance } from '../events/cluster.ts'
 import type { MigrationLogger } from './migration-files.ts'
 import type { Repositories } from './repositories.ts'
 import { openDatabase, type SqliteDatabase } from './sqlite/database.ts'

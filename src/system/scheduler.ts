@@ -15,7 +15,7 @@ export interface SchedulerOptions {
   log: { error (obj: object, msg?: string): void }
   /**
    * Whether this instance runs a tick (several instances on one database: exactly one of them does,
-   * see src/system/cluster.ts). A job run by hand (`run`) is not claimed: it runs where it was asked.
+   * see src/events/cluster.ts). A job run by hand (`run`) is not claimed: it runs where it was asked.
    */
   claim?: (job: string, at: Date) => Promise<boolean>
 }

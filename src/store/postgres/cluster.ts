@@ -1,6 +1,6 @@
 // The cluster of instances on one PostgreSQL database: LISTEN/NOTIFY for messages, the Setting table for
 // job claims (src/store/postgres/notify.ts, job-claims.ts).
-import type { Cluster, ClusterMessage } from '../../system/cluster.ts'
+import type { Cluster, ClusterMessage } from '../../events/cluster.ts'
 import type { PostgresDatabase } from './database.ts'
 import { claimJobPeriod, periodOf } from './job-claims.ts'
 import { openNotifyChannel, type ChannelLogger } from './notify.ts'
