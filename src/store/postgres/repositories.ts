@@ -12,26 +12,16 @@ import { createPostgresConversationRepository } from './conversations.ts'
 import { createPostgresMemoryRepository } from './memories.ts'
 import { createPostgresMemoryStatsRepository } from './memories-stats.ts'
 import { createPostgresMemorySettingsRepository } from './memories-settings.ts'
+import { createPostgresMemoryMaintenanceRepository } from './memories-maintenance.ts'
 import { createPostgresVectorSource } from './vector-source.ts'
-
-// A port not yet implemented on PostgreSQL: any use throws, naming it (issue 14 replaces these one by one)
-function pending (port: string): never {
-  return new Proxy({}, {
-    get (_target, key) {
-      if (key === 'then') return undefined // not a thenable: returning it from an async function must not throw
-      throw new Error(`not yet implemented on PostgreSQL: ${port}`)
-    },
-  }) as never
-}
 
 /** The PostgreSQL implementation of every repository port, on one open database. */
 export function createPostgresRepositories (db: PostgresDatabase): Repositories {
-  void db
   return {
     memories: createPostgresMemoryRepository(db),
     memoryStats: createPostgresMemoryStatsRepository(db),
     memorySettings: createPostgresMemorySettingsRepository(db),
-    memoryMaintenance: pending('memoryMaintenance'),
+    memoryMaintenance: createPostgresMemoryMaintenanceRepository(db),
     personas: createPostgresPersonaRepository(db),
     cards: createPostgresCardRepository(db),
     userData: createPostgresUserDataRepository(db),
