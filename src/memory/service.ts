@@ -125,7 +125,8 @@ export function createMemoryService ({ repository, index, embedder, settings, fi
       const [vector] = await embedder.embed([input.query])
       if (!vector) return []
       const weights = settings.current.retrieval
-      const filtered = input.minImportance !== undefined || input.memoryType !== undefined
+      // a min_importance of 0 (the method's default) filters nothing: only a real filter needs the deeper fetch
+      const filtered = (input.minImportance !== undefined && input.minImportance > 0) || input.memoryType !== undefined
       // over-fetch: importance and recency re-rank the nearest neighbours, filters drop some
       const candidates = await index.query({
         vector, personaIds: input.personaIds, userId: input.userId, visibilities: input.visibilities, limit: input.limit * (filtered ? 10 : 4),
