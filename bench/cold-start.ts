@@ -92,7 +92,7 @@ process.stdout.write([
   `> ${RUNS} starts each, alternated; existing data directory unless said; VECTOR_STORE=local unless said, no Ollama.`, '',
   '| start | wall ms, median | wall ms, min | CPU ms at /health | node+imports / plugins / listen, ms | vs bare node |', '|---|---|---|---|---|---|',
   `| bare \`node -e 0\` (baseline) | ${fmt(baseline, 0)} | ${fmt(min(bare), 0)} | | | 1.00x |`,
-  row('tsx, TypeScript at run time (before)', runs.tsx),
+  row('tsx, the same sources as TypeScript at run time (baseline)', runs.tsx),
   row('compiled dist/ (`npm start`)', runs.compiled),
   row('compiled, fresh data dir (create + migrate), 1 run', [fresh]),
   row(`compiled, VECTOR_STORE=chroma (the default: bundled Chroma started first), ${runs.chroma.length} runs`, runs.chroma),
