@@ -1,52 +1,12 @@
 import type { PersonaRepository } from '../../personas/repository.ts'
-import type { InteractionState } from '../../personas/state.ts'
-import type { PersonaPatch, StateInput } from '../../personas/types.ts'
 import { domainError, ErrorCode } from '../../rpc/errors.ts'
 import { toPersona } from '../sqlite/personas.ts'
+import { profileColumns, uniqueName } from '../persona-columns.ts'
 import type { PostgresDatabase } from './database.ts'
 
 // The Persona table on PostgreSQL: profiles through Prisma (rare writes), the state written on every chat
 // turn and all() at start-up by prepared statements. Mirrors src/store/sqlite/personas.ts.
 
-function stateColumns (state: StateInput | InteractionState) {
-  return {
-    interestLevel: state.interestLevel,
-    interactionFatigue: state.interactionFatigue,
-    currentPriority: state.currentPriority,
-    availableTime: state.availableTime,
-    socialEnergy: state.socialEnergy,
-    cooldownUntil: state.cooldownUntil,
-    ...('updatedAt' in state ? { stateUpdatedAt: new Date(state.updatedAt) } : {}),
-  }
-}
-
-function profileColumns (input: PersonaPatch) {
-  return {
-    name: input.name,
-    nameKey: input.name?.toLowerCase(),
-    description: input.description,
-    backstory: input.backstory,
-    speakingStyle: input.speakingStyle,
-    personalityTraits: input.personalityTraits,
-    topicPreferences: input.topicPreferences,
-    charisma: input.charisma,
-    intelligence: input.intelligence,
-    socialRank: input.socialRank,
-    ...(input.state ? stateColumns(input.state) : {}),
-  }
-}
-
-/** Two writers (two instances, too) racing for one name: the unique index decides, the loser gets a clear conflict. */
-async function uniqueName<T> (name: string | undefined, write: Promise<T>): Promise<T> {
-  try {
-    return await write
-  } catch (err) {
-    if ((err as { code?: string }).code === 'P2002') {
-      throw domainError(ErrorCode.Conflict, `A persona named ${name ?? ''} already exists`, { name })
-    }
-    throw err
-  }
-}
 
 const ALL = {
   name: 'persona-all',

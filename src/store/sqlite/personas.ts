@@ -1,10 +1,11 @@
 import type { Persona as PersonaRow } from '../../generated/prisma/client.ts'
 import type { PersonaRepository } from '../../personas/repository.ts'
-import type { InteractionState, Priority } from '../../personas/state.ts'
-import type { Persona, PersonaPatch, Scores, StateInput } from '../../personas/types.ts'
+import type { Priority } from '../../personas/state.ts'
+import type { Persona, Scores } from '../../personas/types.ts'
 import { domainError, ErrorCode } from '../../rpc/errors.ts'
 import type { SqliteDatabase } from './database.ts'
 import { toSqlTime } from './sql-time.ts'
+import { profileColumns, uniqueName } from '../persona-columns.ts'
 
 // The Persona table: the only file that knows its profile and state columns (the card columns: cards.ts).
 
@@ -36,45 +37,6 @@ export function toPersona (row: PersonaRow): Persona {
   }
 }
 
-function stateColumns (state: StateInput | InteractionState) {
-  return {
-    interestLevel: state.interestLevel,
-    interactionFatigue: state.interactionFatigue,
-    currentPriority: state.currentPriority,
-    availableTime: state.availableTime,
-    socialEnergy: state.socialEnergy,
-    cooldownUntil: state.cooldownUntil,
-    ...('updatedAt' in state ? { stateUpdatedAt: new Date(state.updatedAt) } : {}),
-  }
-}
-
-function profileColumns (input: PersonaPatch) {
-  return {
-    name: input.name,
-    nameKey: input.name?.toLowerCase(),
-    description: input.description,
-    backstory: input.backstory,
-    speakingStyle: input.speakingStyle,
-    personalityTraits: input.personalityTraits,
-    topicPreferences: input.topicPreferences,
-    charisma: input.charisma,
-    intelligence: input.intelligence,
-    socialRank: input.socialRank,
-    ...(input.state ? stateColumns(input.state) : {}),
-  }
-}
-
-/** Two writers racing for one name: the unique index decides, the loser gets a clear conflict. */
-async function uniqueName<T> (name: string | undefined, write: Promise<T>): Promise<T> {
-  try {
-    return await write
-  } catch (err) {
-    if ((err as { code?: string }).code === 'P2002') {
-      throw domainError(ErrorCode.Conflict, `A persona named ${name ?? ''} already exists`, { name })
-    }
-    throw err
-  }
-}
 
 /** A Persona row as better-sqlite3 reads it: JSON as text, DateTime as ISO text, Boolean as 0/1. */
 type RawPersonaRow = Omit<PersonaRow, 'personalityTraits' | 'topicPreferences' | 'builtIn' | 'createdAt' | 'updatedAt' | 'stateUpdatedAt' | 'cardExtras' | 'avatar' | 'avatarMime'> &
