@@ -53,6 +53,15 @@ export async function startPostgres (): Promise<Postgres> {
   const baseUrl = `postgresql://postgres@127.0.0.1:${port}/`
   let next = 0
   let stopped = false
+  const stop = () => {
+    if (stopped) return
+    stopped = true
+    process.removeListener('exit', stop)
+    try { run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']) } catch {}
+    rmSync(dir, { recursive: true, force: true })
+  }
+  // a test process ended early (a timeout, an uncaught error) must not leave its cluster running
+  process.once('exit', stop)
   return {
     baseUrl,
     async createDatabase () {
@@ -62,11 +71,6 @@ export async function startPostgres (): Promise<Postgres> {
       try { await client.query(`CREATE DATABASE "${name}"`) } finally { await client.end() }
       return `${baseUrl}${name}`
     },
-    stop () {
-      if (stopped) return
-      stopped = true
-      try { run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']) } catch {}
-      rmSync(dir, { recursive: true, force: true })
-    },
+    stop,
   }
 }
