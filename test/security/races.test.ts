@@ -81,13 +81,16 @@ t.test('persona.delete during a stream cancels it with a domain code', async (t)
 })
 
 t.test('session expiry leaves a session alone while a chat is under way in it', async (t) => {
-  const { app, errors } = await setup(t, { chunkDelayMs: 30 })
+  // the model takes its time (a whole reply, not streamed): the chat is still under way when expiry runs
+  const { app, errors } = await setup(t, { firstChunkDelayMs: 1500 })
   // a session no connection holds any more, with a chat still running in it (its socket just went away)
   const session = app.sessions.open({ id: 'user-gone', scope: 'client' }, 'conn-gone')
   app.sessions.release(session)
   const chatting = app.conversations.chat(session, app.personas.get('aria'), { message: 'a long story please', tokenBudget: 200 })
   const old = new Date(Date.now() - 25 * 3_600_000)
-  for (let i = 0; i < 50 && await app.db.prisma.conversation.count({ where: { sessionId: session.id } }) === 0; i++) await new Promise((r) => setTimeout(r, 10))
+  // under way: its session row exists and the chat is counted as running in it
+  for (let i = 0; i < 500 && !(app.conversations.busy(session.id) && await app.db.prisma.session.count({ where: { id: session.id } }) === 1); i++) await new Promise((r) => setTimeout(r, 10))
+  t.ok(app.conversations.busy(session.id), 'the chat is under way')
   await app.db.prisma.session.update({ where: { id: session.id }, data: { lastActivityAt: old } })
   await app.scheduler.run('session-expiry')
   t.equal(await app.db.prisma.session.count({ where: { id: session.id } }), 1, 'kept while the chat runs')
