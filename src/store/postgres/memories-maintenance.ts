@@ -1,6 +1,6 @@
-import type { DecayRun, PruneRun } from '../../generated/prisma-pg/client.ts'
-import type { DecayRunRecord, MemoryMaintenanceRepository, PruneRunRecord } from '../../memory/repository.ts'
+import type { DecayRunRecord, MemoryMaintenanceRepository } from '../../memory/repository.ts'
 import type { PruneCandidate } from '../../memory/rules/pruning.ts'
+import { createRunHistory } from '../prisma/run-history.ts'
 import type { PostgresDatabase } from './database.ts'
 import { runPostgresDecay } from './memories-decay.ts'
 import { pgTime, UNPINNED, visibleTo } from './memories.ts'
@@ -8,14 +8,13 @@ import { inTransaction } from './transaction.ts'
 
 // Pruning (soft: prunedAt + pruneRunId, restorable until purged) and decay over the Memory table on
 // PostgreSQL, with their run records; mirrors src/store/sqlite/memories-maintenance.ts. What moves memories
-// is set-based SQL, together with its run record (one statement, or one transaction); run histories through Prisma.
+// is set-based SQL, together with its run record (one statement, or one transaction); run histories through
+// Prisma (src/store/prisma/run-history.ts).
 
 interface CandidateRow { id: string, importance: number, accessCount: number, lastAccessedAt: Date | null, createdAt: Date }
 
 const ms = (d: Date | null) => (d === null ? null : d.getTime())
 const candidate = (r: CandidateRow): PruneCandidate => ({ ...r, lastAccessedAt: ms(r.lastAccessedAt), createdAt: r.createdAt.getTime() })
-const pruneRun = (r: PruneRun): PruneRunRecord => ({ ...r, createdAt: r.createdAt.getTime(), restoredAt: ms(r.restoredAt), purgedAt: ms(r.purgedAt) })
-const decayRun = (r: DecayRun): DecayRunRecord => ({ ...r, createdAt: r.createdAt.getTime() })
 
 const CANDIDATE = 'SELECT id, importance, "accessCount", "lastAccessedAt", "createdAt" FROM "Memory"'
 const DECAY_RUN = `SELECT id, "personaId", trigger, mode, rate, "personasProcessed", "memoriesProcessed", "memoriesDecayed", "averageDecay",
@@ -34,6 +33,7 @@ export function createPostgresMemoryMaintenanceRepository ({ pool, prisma }: Pos
   const candidates = async (name: string, text: string, values: unknown[]) => (await pool.query<CandidateRow>({ name, text, values })).rows.map(candidate)
   const count = async (text: string, values: unknown[]) => Number((await pool.query<{ n: string }>(text, values)).rows[0].n)
   return {
+    ...createRunHistory(prisma),
     async pruneCandidates (personaId) {
       return await candidates('memory-prune-candidates', `${CANDIDATE} WHERE "personaId" = $1 AND "prunedAt" IS NULL AND ${UNPINNED}`, [personaId])
     },
@@ -48,43 +48,12 @@ export function createPostgresMemoryMaintenanceRepository ({ pool, prisma }: Pos
         await c.query('UPDATE "Memory" SET "prunedAt" = $1::timestamp, "pruneRunId" = $2 WHERE id = ANY($3::text[]) AND "prunedAt" IS NULL', [at, run.id, memoryIds])
       })
     },
-    async findPruneRun (id) {
-      const run = await prisma.pruneRun.findUnique({ where: { id } })
-      return run === null ? undefined : pruneRun(run)
-    },
     async restorePruneRun (id, now) { return await count(RESTORE, [id, pgTime(now)]) },
     async purgePruned (cutoff, now) { return await count(PURGE, [pgTime(cutoff), pgTime(now)]) },
-    async pruneRuns ({ personaId, limit, offset }) {
-      const where = personaId === undefined ? {} : { personaId }
-      const [rows, total] = await Promise.all([
-        prisma.pruneRun.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], skip: offset, take: limit }),
-        prisma.pruneRun.count({ where }),
-      ])
-      return { rows: rows.map(pruneRun), total }
-    },
-    async pruneRunTotals () {
-      const [totals, lastGlobal, byPersona] = await Promise.all([
-        prisma.pruneRun.aggregate({ _count: true, _sum: { memoriesPruned: true }, _avg: { processingTime: true } }),
-        prisma.pruneRun.findFirst({ where: { trigger: 'global' }, orderBy: { createdAt: 'desc' } }),
-        prisma.pruneRun.groupBy({ by: ['personaId'], where: { personaId: { not: null } }, _max: { createdAt: true } }),
-      ])
-      return {
-        runs: totals._count,
-        memoriesPruned: totals._sum.memoriesPruned ?? 0,
-        averageProcessingTime: totals._avg.processingTime ?? 0,
-        lastGlobalAt: ms(lastGlobal?.createdAt ?? null),
-        lastByPersona: Object.fromEntries(byPersona.flatMap((g) => (g.personaId !== null && g._max.createdAt !== null ? [[g.personaId, g._max.createdAt.getTime()]] : []))),
-      }
-    },
     async decay (pass) { return await runPostgresDecay(pool, pass) },
-    async recordDecayRun (run, now) { return decayRun(await prisma.decayRun.create({ data: { ...run, createdAt: new Date(now) } })) },
     async lastDecayRun (trigger) {
       const { rows: [run] } = await pool.query<Omit<DecayRunRecord, 'createdAt'> & { createdAt: Date }>({ name: 'memory-last-decay-run', text: DECAY_RUN, values: [trigger ?? null] })
       return run === undefined ? undefined : { ...run, createdAt: run.createdAt.getTime() }
-    },
-    async decayRunTotals () {
-      const totals = await prisma.decayRun.aggregate({ _count: true, _sum: { memoriesDecayed: true, autoPrunes: true } })
-      return { runs: totals._count, memoriesDecayed: totals._sum.memoriesDecayed ?? 0, autoPrunes: totals._sum.autoPrunes ?? 0 }
     },
   }
 }

@@ -1,6 +1,6 @@
-import type { DecayRun, PruneRun } from '../../generated/prisma/client.ts'
-import type { DecayRunRecord, MemoryMaintenanceRepository, NewPruneRun, PruneRunRecord } from '../../memory/repository.ts'
+import type { DecayRunRecord, MemoryMaintenanceRepository, NewPruneRun } from '../../memory/repository.ts'
 import type { PruneCandidate } from '../../memory/rules/pruning.ts'
+import { createRunHistory } from '../prisma/run-history.ts'
 import type { SqliteDatabase } from './database.ts'
 import { UNPINNED, VISIBLE } from './memories.ts'
 import { runDecay } from './memories-decay.ts'
@@ -8,15 +8,11 @@ import { fromSqlTime, toSqlTime } from './sql-time.ts'
 
 // Pruning (soft: prunedAt + pruneRunId, restorable until purged) and decay over the Memory table, and their
 // run records. What moves memories is set-based raw SQL in one transaction with its run record; the run
-// histories are read through Prisma (operators' pages, not hot).
+// histories are read through Prisma, as on every database (src/store/prisma/run-history.ts).
 
 interface CandidateRow { id: string, importance: number, accessCount: number, lastAccessedAt: string | null, createdAt: string }
 
 const candidate = (r: CandidateRow): PruneCandidate => ({ ...r, lastAccessedAt: fromSqlTime(r.lastAccessedAt), createdAt: fromSqlTime(r.createdAt) ?? 0 })
-const ms = (d: Date | null) => (d === null ? null : d.getTime())
-
-const pruneRun = (r: PruneRun): PruneRunRecord => ({ ...r, createdAt: r.createdAt.getTime(), restoredAt: ms(r.restoredAt), purgedAt: ms(r.purgedAt) })
-const decayRun = (r: DecayRun): DecayRunRecord => ({ ...r, createdAt: r.createdAt.getTime() })
 
 export function createSqliteMemoryMaintenanceRepository ({ sqlite: db, prisma }: SqliteDatabase): MemoryMaintenanceRepository {
   const CANDIDATE = 'SELECT id, importance, accessCount, lastAccessedAt, createdAt FROM Memory'
@@ -56,46 +52,16 @@ export function createSqliteMemoryMaintenanceRepository ({ sqlite: db, prisma }:
   })
 
   return {
+    ...createRunHistory(prisma),
     async pruneCandidates (personaId) { return (candidates.all(personaId) as CandidateRow[]).map(candidate) },
     async visibleMemories (personaId, viewer) { return (visible.all({ personaId, userId: viewer }) as CandidateRow[]).map(candidate) },
     async recordPrune (run, memoryIds) { recordPrune(run, memoryIds) },
-    async findPruneRun (id) {
-      const run = await prisma.pruneRun.findUnique({ where: { id } })
-      return run === null ? undefined : pruneRun(run)
-    },
     async restorePruneRun (id, now) { return restore(id, now) },
     async purgePruned (cutoff, now) { return purge(toSqlTime(cutoff), toSqlTime(now)) },
-    async pruneRuns ({ personaId, limit, offset }) {
-      const where = personaId === undefined ? {} : { personaId }
-      const [rows, total] = await Promise.all([
-        prisma.pruneRun.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], skip: offset, take: limit }),
-        prisma.pruneRun.count({ where }),
-      ])
-      return { rows: rows.map(pruneRun), total }
-    },
-    async pruneRunTotals () {
-      const [totals, lastGlobal, byPersona] = await Promise.all([
-        prisma.pruneRun.aggregate({ _count: true, _sum: { memoriesPruned: true }, _avg: { processingTime: true } }),
-        prisma.pruneRun.findFirst({ where: { trigger: 'global' }, orderBy: { createdAt: 'desc' } }),
-        prisma.pruneRun.groupBy({ by: ['personaId'], where: { personaId: { not: null } }, _max: { createdAt: true } }),
-      ])
-      return {
-        runs: totals._count,
-        memoriesPruned: totals._sum.memoriesPruned ?? 0,
-        averageProcessingTime: totals._avg.processingTime ?? 0,
-        lastGlobalAt: ms(lastGlobal?.createdAt ?? null),
-        lastByPersona: Object.fromEntries(byPersona.flatMap((g) => (g.personaId !== null && g._max.createdAt !== null ? [[g.personaId, g._max.createdAt.getTime()]] : []))),
-      }
-    },
     async decay (pass) { return runDecay(db, pass) },
-    async recordDecayRun (run, now) { return decayRun(await prisma.decayRun.create({ data: { ...run, createdAt: new Date(now) } })) },
     async lastDecayRun (trigger) {
       const run = trigger === undefined ? lastDecay.get() : lastDecayOf.get(trigger)
       return run === undefined ? undefined : { ...run, createdAt: Date.parse(run.createdAt) }
-    },
-    async decayRunTotals () {
-      const totals = await prisma.decayRun.aggregate({ _count: true, _sum: { memoriesDecayed: true, autoPrunes: true } })
-      return { runs: totals._count, memoriesDecayed: totals._sum.memoriesDecayed ?? 0, autoPrunes: totals._sum.autoPrunes ?? 0 }
     },
   }
 }
