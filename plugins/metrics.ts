@@ -4,7 +4,7 @@ import { createMetrics } from '../src/system/metrics.ts'
 
 /** Prometheus text at /metrics (admin scope when keys are configured). */
 export default fp(async (app) => {
-  const metrics = createMetrics({ stored: app.store.storedCounts, connections: () => app.runtime.connections, llmLoad: () => app.llm.load() })
+  const metrics = createMetrics({ stored: app.store.storedCounts, connections: () => app.runtime.connections, llmLoad: () => app.llm.load(), relay: () => app.eventRelay })
   app.rpc.onCall((method, outcome, seconds) => metrics.call(method, outcome, seconds))
   app.llm.onGenerated((result) => metrics.generated(result.responseType, result.llmMs, result.tokensUsed))
   app.get('/metrics', {
@@ -13,4 +13,4 @@ export default fp(async (app) => {
   }, async (_request, reply) => {
     return reply.type(metrics.register.contentType).send(await metrics.register.metrics())
   })
-}, { name: 'metrics', dependencies: ['db', 'rpc', 'llm', 'system'] })
+}, { name: 'metrics', dependencies: ['db', 'rpc', 'llm', 'system', 'events'] })

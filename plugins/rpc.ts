@@ -29,7 +29,10 @@ export default fp<RpcPluginOptions>(async (app, opts) => {
   const registry = new MethodRegistry({ validateResults: opts.validateResults ?? false })
   registry.addSystem(createDiscoverMethod(registry, SERVER_VERSION))
   const { rateLimits } = app.config
-  const limiter = rateLimits.enabled ? createRateLimiter({ perConnection: rateLimits.connection, perKey: rateLimits.key }) : undefined
+  // per-key limits are cluster-wide totals: each instance takes its share of the live instances
+  const limiter = rateLimits.enabled
+    ? createRateLimiter({ perConnection: rateLimits.connection, perKey: rateLimits.key, instances: () => app.cluster.instances() })
+    : undefined
   const listeners: CallListener[] = []
   const dispatcher = createDispatcher({
     registry,
@@ -38,4 +41,4 @@ export default fp<RpcPluginOptions>(async (app, opts) => {
     observe: (method, outcome, seconds) => { for (const listener of listeners) listener(method, outcome, seconds) },
   })
   app.decorate('rpc', { registry, dispatcher, limiter, onCall: (listener: CallListener) => { listeners.push(listener) } })
-}, { name: 'rpc', dependencies: ['config'] })
+}, { name: 'rpc', dependencies: ['config', 'db'] })

@@ -4,6 +4,8 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import WebSocket from 'ws'
 import { startOllamaFixture } from './fixtures/ollama-server.ts'
+import { createRateLimiter } from '../src/limits/rate-limiter.ts'
+import type { RpcConnection } from '../src/rpc/context.ts'
 import { build, buildWithClient, listen } from './helper.ts'
 import { RpcClient } from './helpers/rpc-client.ts'
 
@@ -26,6 +28,31 @@ t.test('request rate limits refuse with retry_after, per request, and recover', 
   t.same(batch.map((r: { id: number, error?: { code: number } }) => [r.id, r.error?.code]), [[1, -32007], [2, -32007], [3, -32007]])
   await new Promise((resolve) => setTimeout(resolve, 1100))
   t.ok((await client.request('persona.list')).result, 'tokens come back with time')
+})
+
+t.test('the per-key rule is shared among the live instances, and follows their count', async (t) => {
+  let instances = 1
+  let clock = 0
+  const limiter = createRateLimiter({ perConnection: { perSecond: 1000, burst: 1000 }, perKey: { perSecond: 30, burst: 12 }, instances: () => instances, now: () => clock })
+  const connection = (id: string) => ({ id, user: { id: 'alice' }, signal: new AbortController().signal }) as unknown as RpcConnection
+  const admitted = (id: string, n: number) => Array.from({ length: n }, () => limiter.admit(connection(id), 1)).filter((e) => e === undefined).length
+  t.equal(admitted('c1', 20), 12, 'one instance: the whole burst')
+  instances = 3
+  clock += 10_000
+  t.same(limiter.perKey, { perSecond: 10, burst: 4 }, 'three instances: a third each')
+  t.equal(admitted('c2', 20), 4, 'a refilled bucket holds the smaller burst')
+  clock += 1000
+  t.equal(admitted('c2', 20), 4, 'and refills at a third of the rate (10/s, capped at 4)')
+  clock += 200
+  t.equal(admitted('c3', 20), 2, '200 ms at 10/s: two more')
+  t.equal(limiter.maxBatch, 4, 'a batch beyond the share could never pass: it is too large, not "retry later"')
+  t.match(limiter.admit(connection('c4'), 5), { code: -32600 })
+  instances = 50
+  t.same(limiter.perKey, { perSecond: 0.6, burst: 1 }, 'the burst is never below 1')
+  instances = 1
+  clock += 60_000
+  t.same(limiter.perKey, { perSecond: 30, burst: 12 }, 'back to the whole rule when the others are gone')
+  t.equal(admitted('c5', 20), 12)
 })
 
 t.test('a flood on one socket leaves the others responsive, and nothing is lost', async (t) => {
@@ -114,4 +141,6 @@ t.test('/metrics speaks Prometheus and needs the admin scope', async (t) => {
   t.match(res.body, /persona_websocket_connections 1/)
   t.match(res.body, /persona_memories\{persona="Aria"\} 0/)
   t.match(res.body, /persona_llm_generations\{state="running"\} 0/)
+  t.match(res.body, /persona_events_relay_dropped_total 0/)
+  t.match(res.body, /persona_events_relay_queued 0/)
 })

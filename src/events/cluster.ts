@@ -10,10 +10,19 @@ export interface ClusterMessage {
 export interface Cluster {
   /** how many instances may share the database: 'one' for SQLite's single process */
   readonly scope: 'one' | 'many'
-  /** sends to every other instance; failures are logged, never thrown at the caller */
-  publish (message: ClusterMessage): void
+  /**
+   * sends to every other instance; failures are logged, never thrown at the caller. The promise (which never
+   * rejects) settles once the message is sent, for callers that bound their own backlog; others ignore it.
+   */
+  publish (message: ClusterMessage): Promise<void>
   /** messages from the other instances; returns the function that removes the handler */
   subscribe (handler: (message: ClusterMessage) => void): () => void
+  /**
+   * live instances on the database, this one included (1 for SQLite): instances announce themselves on
+   * the channel every few seconds, and one not heard from for three announcements is gone. Per-key rate
+   * limits divide by it. Cheap: read it as often as needed.
+   */
+  instances (): number
   /** true when this instance is the one to run `job`'s tick at `at` */
   claim (job: string, at: Date): Promise<boolean>
   close (): Promise<void>
@@ -21,8 +30,9 @@ export interface Cluster {
 
 export const singleInstance: Cluster = {
   scope: 'one',
-  publish () {},
+  publish: async () => {},
   subscribe () { return () => {} },
+  instances: () => 1,
   claim: async () => true,
   close: async () => {},
 }

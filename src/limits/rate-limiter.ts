@@ -1,12 +1,15 @@
 import type { RpcConnection } from '../rpc/context.ts'
 import { domainError, ErrorCode, RpcError } from '../rpc/errors.ts'
-import { createTokenBucket, type TokenBucket } from './token-bucket.ts'
+import { createTokenBucket, type RateRule, type TokenBucket } from './token-bucket.ts'
 
-export interface RateRule { perSecond: number, burst: number }
+export type { RateRule } from './token-bucket.ts'
 
 export interface RateLimiterOptions {
   perConnection: RateRule
+  /** the cluster-wide total per user: each instance admits its share (see `instances`) */
   perKey: RateRule
+  /** live instances sharing the per-key rule (the cluster's count); read at every request */
+  instances?: () => number
   /** users whose buckets are kept at most; past it full buckets go first, then the least recently used */
   maxKeys?: number
   now?: () => number
@@ -17,18 +20,31 @@ export interface RateLimiterOptions {
  * connection and one per user (API key), both of which a request must pass. A connection's bucket goes with
  * it; a user's outlives their connections (a reconnect must not refill it) and is forgotten only once it has
  * refilled, when it holds nothing a new one would not. The anonymous user (no keys) is one user like any other.
+ * A user's requests may land on any instance of a cluster, so each applies 1/N of the per-key rule (N live
+ * instances; a burst of at least 1): together they admit about the configured total. A connection lives on
+ * one instance, so its rule is never divided.
  */
-export function createRateLimiter ({ perConnection, perKey, maxKeys = 10_000, now = Date.now }: RateLimiterOptions) {
+export function createRateLimiter ({ perConnection, perKey, instances = () => 1, maxKeys = 10_000, now = Date.now }: RateLimiterOptions) {
   const connections = new Map<string, TokenBucket>()
   /** in order of last use, oldest first */
   const users = new Map<string, TokenBucket>()
+  /** this instance's share of perKey, changed in place: every user bucket reads it */
+  const keyShare: RateRule = { ...perKey }
+  let sharedBy = 1
+  const updateShare = () => {
+    const n = Math.max(1, Math.floor(instances()))
+    if (n === sharedBy) return
+    sharedBy = n
+    keyShare.perSecond = perKey.perSecond / n
+    keyShare.burst = Math.max(1, Math.floor(perKey.burst / n))
+  }
   // a batch beyond the smaller burst could never pass: say so instead of "retry later"
-  const maxBatch = Math.min(perConnection.burst, perKey.burst)
+  const maxBatch = () => Math.min(perConnection.burst, keyShare.burst)
 
   const connectionBucket = (connection: RpcConnection): TokenBucket => {
     let bucket = connections.get(connection.id)
     if (bucket === undefined) {
-      bucket = createTokenBucket(perConnection.perSecond, perConnection.burst, now())
+      bucket = createTokenBucket(perConnection, now())
       connections.set(connection.id, bucket)
       connection.signal.addEventListener('abort', () => connections.delete(connection.id), { once: true })
     }
@@ -48,16 +64,19 @@ export function createRateLimiter ({ perConnection, perKey, maxKeys = 10_000, no
       users.delete(id)
     }
     if (users.size >= maxKeys) users.delete(users.keys().next().value as string)
-    const created = createTokenBucket(perKey.perSecond, perKey.burst, at)
+    const created = createTokenBucket(keyShare, at)
     users.set(userId, created)
     return created
   }
 
   return {
-    maxBatch,
+    get maxBatch () { updateShare(); return maxBatch() },
+    /** this instance's share of the per-key rule now */
+    get perKey (): RateRule { updateShare(); return { ...keyShare } },
     /** undefined when `count` requests may go ahead, else the error that refuses them */
     admit (connection: RpcConnection, count: number): RpcError | undefined {
-      if (count > maxBatch) return batchTooLarge(count, maxBatch)
+      updateShare()
+      if (count > maxBatch()) return batchTooLarge(count, maxBatch())
       const at = now()
       const waitConnection = connectionBucket(connection).take(count, at)
       if (waitConnection > 0) return limited('this connection', waitConnection)

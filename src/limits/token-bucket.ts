@@ -1,3 +1,5 @@
+export interface RateRule { perSecond: number, burst: number }
+
 /** A token bucket: `burst` tokens at most, refilled at `perSecond`; time is passed in, so it is pure to test. */
 export interface TokenBucket {
   /** takes `cost` tokens; 0 when allowed, else the seconds until they would be there */
@@ -6,11 +8,15 @@ export interface TokenBucket {
   full (nowMs: number): boolean
 }
 
-export function createTokenBucket (perSecond: number, burst: number, nowMs: number): TokenBucket {
-  let tokens = burst
+/**
+ * `rule` is read at every call, so a rule changed in place (per-key limits shared among a changing number
+ * of instances) applies at once: a smaller burst caps what the bucket holds, a larger one fills with time.
+ */
+export function createTokenBucket (rule: Readonly<RateRule>, nowMs: number): TokenBucket {
+  let tokens = rule.burst
   let at = nowMs
   const refill = (now: number) => {
-    tokens = Math.min(burst, tokens + ((now - at) / 1000) * perSecond)
+    tokens = Math.min(rule.burst, tokens + ((now - at) / 1000) * rule.perSecond)
     at = Math.max(at, now)
   }
   return {
@@ -20,11 +26,11 @@ export function createTokenBucket (perSecond: number, burst: number, nowMs: numb
         tokens -= cost
         return 0
       }
-      return (cost - tokens) / perSecond
+      return (cost - tokens) / rule.perSecond
     },
     full (now) {
       refill(now)
-      return tokens >= burst
+      return tokens >= rule.burst
     },
   }
 }

@@ -5,13 +5,15 @@ export interface MetricsSources {
   stored: StoredCounts
   connections: () => number
   llmLoad: () => { running: number, queued: number }
+  /** the event relay to the other instances (src/events/relay.ts): its backlog and what it dropped */
+  relay?: () => { dropped: number, queued: number }
 }
 
 /**
  * The server's Prometheus metrics. Counters and histograms are fed by hooks as things happen;
  * gauges over stored data (memories, prune and decay runs) are read from the store at scrape time.
  */
-export function createMetrics ({ stored, connections, llmLoad }: MetricsSources) {
+export function createMetrics ({ stored, connections, llmLoad, relay }: MetricsSources) {
   const register = new Registry()
   collectDefaultMetrics({ register, prefix: 'persona_process_' })
 
@@ -41,6 +43,11 @@ export function createMetrics ({ stored, connections, llmLoad }: MetricsSources)
   })
   new Gauge({ name: 'persona_memories_pruned_pending_purge', help: 'Pruned memories that memory.restore can still bring back', registers: [register], async collect () { this.set(await stored.prunedMemories()) } })
   new Gauge({ name: 'persona_prune_runs', help: 'Prune runs recorded', registers: [register], async collect () { this.set(await stored.pruneRuns()) } })
+  if (relay) {
+    // the relay counts its own drops; the counter is set from it at scrape time
+    new Counter({ name: 'persona_events_relay_dropped_total', help: 'Events not sent to the other instances: the relay backlog was full', registers: [register], collect () { this.reset(); this.inc(relay().dropped) } })
+    new Gauge({ name: 'persona_events_relay_queued', help: 'Events waiting to be sent to the other instances', registers: [register], collect () { this.set(relay().queued) } })
+  }
   new Gauge({ name: 'persona_decay_runs', help: 'Decay runs recorded', registers: [register], async collect () { this.set(await stored.decayRuns()) } })
 
   // label children looked up once per method: a per-call label hash would cost more than a cheap call

@@ -5,6 +5,8 @@ import { relayEvents } from '../../src/events/relay.ts'
 import { openPostgres } from '../../src/store/postgres/database.ts'
 import { openPostgresCluster } from '../../src/store/postgres/cluster.ts'
 import { createScheduler } from '../../src/system/scheduler.ts'
+import { createRateLimiter } from '../../src/limits/rate-limiter.ts'
+import { openNotifyChannel } from '../../src/store/postgres/notify.ts'
 import { postgresUnavailable, startPostgres } from '../helpers/postgres.ts'
 
 // Several instances on one PostgreSQL, each with its own event bus and scheduler, as the server wires
@@ -17,11 +19,11 @@ t.test('the cluster on PostgreSQL', { skip }, async (t) => {
   const server = await startPostgres()
   t.teardown(() => server.stop())
   const url = await server.createDatabase()
-  const instance = async () => {
+  const instance = async (heartbeatMs?: number) => {
     const db = await openPostgres({ url, poolSize: 3 })
-    const cluster = await openPostgresCluster(db, url, quiet)
+    const cluster = await openPostgresCluster(db, url, quiet, { heartbeatMs })
     t.teardown(async () => { await cluster.close(); await db.close() })
-    const relay = relayEvents(cluster)
+    const relay = relayEvents(cluster, { log: quiet })
     const bus = createEventBus({ log: quiet, relay: relay.send })
     relay.deliverTo(bus)
     return { db, cluster, bus }
@@ -59,5 +61,38 @@ t.test('the cluster on PostgreSQL', { skip }, async (t) => {
     // three instances, three ticks each: nine runs unclaimed; claimed, one per minute (two if the ticks
     // straddle the half minute where the period rounds over)
     t.ok(runs >= 1 && runs <= 2, `${runs} run(s)`)
+  })
+
+  t.test('instances count each other: at once on start, a closed one at once, a silent one after three heartbeats', async (t) => {
+    const until = async (check: () => boolean, what: string, ms = 5000) => {
+      const deadline = Date.now() + ms
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${[a, b, c].map((i) => i.cluster.instances())}`)
+        await sleep(20)
+      }
+    }
+    // the default heartbeat is 5 s: counting within one means a newcomer is answered, not left to wait
+    await until(() => [a, b, c].every((i) => i.cluster.instances() === 3), 'three instances counted on each', 2000)
+    const limiter = createRateLimiter({ perConnection: { perSecond: 50, burst: 100 }, perKey: { perSecond: 30, burst: 10 }, instances: () => a.cluster.instances() })
+    t.same(limiter.perKey, { perSecond: 10, burst: 3 }, 'a limiter on A takes a third of the per-key rule')
+
+    const d = await instance(200)
+    await until(() => d.cluster.instances() === 4 && a.cluster.instances() === 4, 'a fourth instance counted')
+    t.same(limiter.perKey, { perSecond: 7.5, burst: 2 }, 'and a quarter once there are four')
+    await d.cluster.close()
+    await until(() => a.cluster.instances() === 3, 'the closed instance forgotten', 1000)
+    t.pass('a closed instance is forgotten at once (it says it is leaving)')
+
+    // a peer announcing every 200 ms that falls silent after one (killed): the others forget it after three
+    // of its heartbeats, while A, B and C (every 5 s) still count
+    const ghost = await openNotifyChannel({ url, pool: a.db.pool, channel: 'persona_mcp_cluster' })
+    t.teardown(() => ghost.close())
+    await ghost.publish({ kind: 'instance', id: 'ghost', everyMs: 200 })
+    const heard = Date.now()
+    await until(() => a.cluster.instances() === 4, 'A counting the ghost')
+    await until(() => a.cluster.instances() === 3, 'A forgetting the ghost')
+    const silent = Date.now() - heard
+    t.ok(silent >= 550 && silent < 1200, `forgotten after ${silent} ms of silence (three 200 ms heartbeats)`)
+    t.same([a, b, c].map((i) => i.cluster.instances()), [3, 3, 3], 'the others still counted')
   })
 })

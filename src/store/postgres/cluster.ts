@@ -1,25 +1,40 @@
 // The cluster of instances on one PostgreSQL database: LISTEN/NOTIFY for messages, the Setting table for
-// job claims (src/store/postgres/notify.ts, job-claims.ts).
+// job claims (src/store/postgres/notify.ts, job-claims.ts), heartbeats on the channel for the count of
+// live instances (src/events/instances.ts).
 import type { Cluster, ClusterMessage } from '../../events/cluster.ts'
+import { trackInstances } from '../../events/instances.ts'
 import type { PostgresDatabase } from './database.ts'
 import { claimJobPeriod, periodOf } from './job-claims.ts'
 import { openNotifyChannel, type ChannelLogger } from './notify.ts'
 
 const CHANNEL = 'persona_mcp_cluster'
 
-export async function openPostgresCluster (db: PostgresDatabase, url: string, log: ChannelLogger): Promise<Cluster> {
+export interface PostgresClusterOptions {
+  /** how often this instance announces itself (tests make it short) */
+  heartbeatMs?: number
+}
+
+const isMessage = (message: unknown): message is ClusterMessage =>
+  typeof message === 'object' && message !== null && typeof (message as ClusterMessage).kind === 'string'
+
+export async function openPostgresCluster (db: PostgresDatabase, url: string, log: ChannelLogger, options: PostgresClusterOptions = {}): Promise<Cluster> {
   const channel = await openNotifyChannel({ url, pool: db.pool, channel: CHANNEL, log })
+  const publish = async (message: ClusterMessage): Promise<void> => {
+    await channel.publish(message).catch((err: unknown) => { log.warn({ err, kind: message.kind }, 'cluster message not sent') })
+  }
+  const tracker = trackInstances({ id: channel.instanceId, publish, heartbeatMs: options.heartbeatMs })
+  channel.subscribe((message) => { if (isMessage(message)) tracker.receive(message) })
   return {
     scope: 'many',
-    publish (message) {
-      channel.publish(message).catch((err: unknown) => { log.warn({ err, kind: message.kind }, 'cluster message not sent') })
-    },
+    publish,
     subscribe (handler) {
-      return channel.subscribe((message) => {
-        if (typeof message === 'object' && message !== null && typeof (message as ClusterMessage).kind === 'string') handler(message as ClusterMessage)
-      })
+      return channel.subscribe((message) => { if (isMessage(message)) handler(message) })
     },
+    instances: () => tracker.count(),
     claim: async (job, at) => await claimJobPeriod(db.pool, job, periodOf(at)),
-    close: async () => { await channel.close() },
+    close: async () => {
+      await tracker.stop()
+      await channel.close()
+    },
   }
 }
