@@ -51,7 +51,7 @@ export default fp(async (app) => {
   conversations.onTurn(rememberTurn(memory))
   conversations.addPromptSection((context) => memory.promptSection(context))
 
-  const jobs = await createMemoryJobs({ maintenance, repository: store.memoryMaintenance, settings, log })
+  const jobs = await createMemoryJobs({ maintenance, repository: store.memoryMaintenance, settings, log, shared: app.cluster.scope === 'many' })
   app.scheduler.every('memory-decay', '* * * * *', jobs.decay)
   app.scheduler.every('memory-purge', '17 3 * * *', jobs.purge)
 }, { name: 'memory', dependencies: ['config', 'db', 'rpc', 'vector', 'persona', 'sessions', 'conversation', 'scheduler'] })
