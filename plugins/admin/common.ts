@@ -4,7 +4,7 @@ import type { MethodRegistry } from '../../src/rpc/registry.ts'
 // Small pieces every admin route file uses.
 
 const ERROR_REF = { $ref: 'ErrorBody#' } as const
-type ErrorStatus = 400 | 403 | 404 | 409 | 503
+type ErrorStatus = 400 | 403 | 404 | 409 | 413 | 415 | 503
 
 /** The error responses a route documents, all with the shared ErrorBody. */
 export const errorResponses = <S extends ErrorStatus>(...statuses: S[]) =>

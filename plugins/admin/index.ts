@@ -15,10 +15,18 @@ import relationshipRoutes from './relationships.ts'
 import sessionRoutes from './sessions.ts'
 import systemRoutes from './system.ts'
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** an admin route that any API key may call (only reads of what every user may see) */
+    clientReadable?: boolean
+  }
+}
+
 /** The admin REST API under /admin/v1 (encapsulated: its error handler applies to its routes only). */
 const admin: FastifyPluginAsync = async (app) => {
-  // every admin route needs the admin scope, whatever its own options say
-  app.addHook('onRoute', (route) => { route.config = { ...route.config, access: 'admin' } })
+  // every admin route needs the admin scope, whatever its own options say, but for the few reads a client
+  // key may make too, which say so with `clientReadable` (a persona's avatar)
+  app.addHook('onRoute', (route) => { route.config = { ...route.config, access: route.config?.clientReadable === true ? 'client' : 'admin' } })
   app.addSchema(ErrorBody)
   const { rateLimits } = app.config
   if (rateLimits.enabled) {
