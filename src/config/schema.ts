@@ -240,7 +240,8 @@ const Rate = (perSecond: number, burst: number, what: string) => section({
 const RateLimits = section({
   enabled: Type.Boolean({ default: true, description: 'RATE_LIMITS=off turns every request rate limit off (benchmarks)' }),
   connection: Rate(50, 100, 'each JSON-RPC connection'),
-  key: Rate(200, 400, 'each API key (user) over all its connections'),
+  // a user's requests may land on any instance: the rule is the cluster's total, shared among live instances
+  key: Rate(200, 400, 'each API key (user) over all its connections, on all instances together (each of N live instances admits 1/N, a burst of at least 1)'),
   rest: section({
     max: Type.Integer({ default: 600, minimum: 1, description: 'REST requests per client address per window' }),
     windowSeconds: Type.Integer({ default: 60, minimum: 1 }),
