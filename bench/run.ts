@@ -17,9 +17,11 @@ const suites = [
   { file: 'vector-search.ts', args: [], title: 'memory.search index: p50/p99 vs brute force', target: 'p99 under 10 ms at 10k memories with local' },
   { file: 'memory-search.ts', args: ['10000', '5'], title: 'memory.search at 10k memories: through the server vs ping, the local index vs an exact scan, Chroma per persona vs one filtered collection', target: 'at 100 sockets 2,000 calls/s and p99 under 20 ms; recall@10 at least 0.95; Chroma p99 under 10 ms' },
   { file: 'memory-rules.ts', args: [], title: 'Importance scoring and decay', target: 'scoring under 50 µs per message; decay of 100k memories under 1 s' },
+  { file: 'instances.ts', args: [], title: 'Chat turns/s and p99 through 1, 2 and 3 instances on one PostgreSQL vs one on SQLite (issue 14 item 5; BENCH_SECONDS, BENCH_CLIENTS)', target: '3 instances at least 2x one; one PostgreSQL instance at least 0.7x SQLite' },
   { file: 'cold-start.ts', args: ['7'], title: 'Start-up to /health: compiled dist/ vs tsx (the baseline)', target: 'under 1 s on an existing data directory' },
 ].filter((s) => only.length === 0 || only.some((o) => s.file.startsWith(o)))
 
+const loadAtStart = os.loadavg().map((l) => l.toFixed(1)).join(' / ')
 const sections: string[] = []
 for (const suite of suites) {
   process.stderr.write(`bench: ${suite.file} ...\n`)
@@ -33,7 +35,7 @@ for (const suite of suites) {
 }
 
 const header = `# Benchmark results\n\n${new Date().toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ` +
-  `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} at the start ` +
+  `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${loadAtStart} at the start ` +
   '(other work on the machine slows every figure, baselines alike). Every figure sits beside a baseline measured in the same run; ' +
   'servers run with RATE_LIMITS=off and a MAX_CONNECTIONS above the load, everything else at defaults. Loopback only.\n'
 const text = `${header}\n${sections.join('\n\n')}\n`
