@@ -54,14 +54,17 @@ export function initialEmotion (rules: Pick<EmotionRules, 'initial'>, nowMs: num
  * every turn costs a little energy and social battery. `updatedAt` stays the regeneration clock, so it is not moved.
  */
 export function driftFromTurn (state: EmotionalState, quality: number, rules: EmotionRules): EmotionalState {
-  const q = clamp(Number.isFinite(quality) ? quality : 0, -1, 1)
-  return {
-    ...state,
-    mood: clamp(state.mood + q * rules.moodPerTurn, -1, 1),
-    stressLevel: clamp(state.stressLevel - q * rules.stressPerTurn, 0, 1),
-    energyLevel: clamp(state.energyLevel - rules.energyDrainPerTurn, 0, 1),
-    socialBattery: clamp(state.socialBattery - rules.socialBatteryDrainPerTurn, 0, 1),
+  return addEmotion(state, turnDeltas(quality, rules))
+}
+
+/** The deltas added to the fields, each clamped to its range; `updatedAt` untouched. */
+function addEmotion (state: EmotionalState, add: Partial<EmotionValues>): EmotionalState {
+  const next = { ...state }
+  for (const f of FIELDS) {
+    const d = add[f]
+    if (typeof d === 'number' && Number.isFinite(d)) next[f] = clamp(state[f] + d, f === 'mood' ? -1 : 0, 1)
   }
+  return next
 }
 
 /**
@@ -74,6 +77,30 @@ export function regenerateEmotion (state: EmotionalState, nowMs: number, rules: 
   const next = { ...state, updatedAt: nowMs }
   for (const f of FIELDS) next[f] = rules.initial[f] + (state[f] - rules.initial[f]) * keep
   return next
+}
+
+/**
+ * A change to one persona's mood as the store applies it, under the row's lock: regenerated up to `at`
+ * first, then `set` (absolute values), then `add` (deltas), clamped. Deltas, not whole states, so two
+ * instances changing one mood at once both count.
+ */
+export interface EmotionChange {
+  at: number
+  rules: Pick<EmotionRules, 'initial' | 'regenerationPerHour'>
+  set?: Partial<EmotionValues>
+  add?: Partial<EmotionValues>
+}
+
+/** What `change` makes of the stored state (null: none yet, so the initial values). */
+export function applyEmotionChange (current: EmotionalState | null, change: EmotionChange): EmotionalState {
+  const regenerated = regenerateEmotion(current ?? initialEmotion(change.rules, change.at), change.at, change.rules)
+  return addEmotion({ ...regenerated, ...clampEmotion(change.set ?? {}) }, change.add ?? {})
+}
+
+/** The deltas of one conversation turn of quality -1..1 (see driftFromTurn). */
+export function turnDeltas (quality: number, rules: EmotionRules): Partial<EmotionValues> {
+  const q = clamp(Number.isFinite(quality) ? quality : 0, -1, 1)
+  return { mood: q * rules.moodPerTurn, stressLevel: -q * rules.stressPerTurn, energyLevel: -rules.energyDrainPerTurn, socialBattery: -rules.socialBatteryDrainPerTurn }
 }
 
 /** A short phrase for the prompt, e.g. "cheerful and rested", "tense and tired". */

@@ -1,5 +1,5 @@
 // The ports the relationships domain needs from a database: relationships (with their event log) and moods.
-import type { EmotionalState } from './emotions.ts'
+import type { EmotionalState, EmotionChange } from './emotions.ts'
 import type { Relationship, RelationshipEvent, RelationshipKind } from './types.ts'
 
 export interface RelationshipPage {
@@ -21,5 +21,9 @@ export interface RelationshipRepository {
 
 export interface EmotionRepository {
   find (personaId: string): Promise<EmotionalState | null>
-  save (personaId: string, state: EmotionalState): Promise<void>
+  /**
+   * Applies `change` to the stored state (applyEmotionChange; none stored: the initial values) as one atomic
+   * step, so changes racing from several instances all count; returns the state stored. Unknown persona: throws.
+   */
+  change (personaId: string, change: EmotionChange): Promise<EmotionalState>
 }

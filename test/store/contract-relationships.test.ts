@@ -1,17 +1,15 @@
 import t from 'tap'
 import { parseConfig } from '../../src/config/load.ts'
 import type { PersonaService } from '../../src/personas/service.ts'
-import type { EmotionRepository, RelationshipRepository } from '../../src/relationships/repository.ts'
+import type { RelationshipRepository } from '../../src/relationships/repository.ts'
 import { createRelationshipService } from '../../src/relationships/service.ts'
 import type { Dimensions } from '../../src/relationships/rules.ts'
 import type { Relationship } from '../../src/relationships/types.ts'
-import { createPostgresEmotionRepository } from '../../src/store/postgres/emotions.ts'
 import { createPostgresRelationshipRepository } from '../../src/store/postgres/relationships.ts'
-import { createSqliteEmotionRepository } from '../../src/store/sqlite/emotions.ts'
 import { createSqliteRelationshipRepository } from '../../src/store/sqlite/relationships.ts'
 import { forBothStores } from '../helpers/both-stores.ts'
 
-// The relationship and emotion repositories behave the same on SQLite and PostgreSQL: values, Dates, nulls,
+// The relationship repository behaves the same on SQLite and PostgreSQL (moods: contract-emotions.test.ts): values, Dates, nulls,
 // order, pages, the event log; on PostgreSQL, two instances interacting with one pair at once lose nothing.
 
 const at = (minute: number) => new Date(Date.UTC(2030, 0, 1, 0, minute, 0, 123))
@@ -127,27 +125,5 @@ t.test('relationships', async (t) => {
         t.equal(await prisma.relationshipEvent.count(), 2 * turns)
       })
     }
-  })
-})
-
-t.test('emotions', async (t) => {
-  forBothStores<EmotionRepository>(t, { sqlite: createSqliteEmotionRepository, postgres: createPostgresEmotionRepository }, (t, store) => {
-    t.test('none until saved, then as saved (updatedAt in epoch ms), a second save replaces it', async (t) => {
-      const { repo, addPersona } = await store.open(t)
-      await addPersona('aria')
-      t.equal(await repo.find('aria'), null)
-      const state = { mood: -0.25, energyLevel: 0.7, stressLevel: 0.3, curiosity: 0.6, socialBattery: 0.8, updatedAt: at(1).getTime() }
-      await repo.save('aria', state)
-      t.same(await repo.find('aria'), state)
-      const later = { mood: 0.1, energyLevel: 0, stressLevel: 1, curiosity: 0.123456789, socialBattery: 0.5, updatedAt: at(0).getTime() }
-      await repo.save('aria', later)
-      t.same(await repo.find('aria'), later, 'the last save wins, even with an earlier clock')
-      t.equal(await repo.find('kira'), null)
-    })
-
-    t.test('a mood needs its persona', async (t) => {
-      const { repo } = await store.open(t)
-      await t.rejects(repo.save('nobody', { mood: 0, energyLevel: 0, stressLevel: 0, curiosity: 0, socialBattery: 0, updatedAt: 0 }))
-    })
   })
 })
