@@ -20,6 +20,7 @@ import memoryPlugin from '../plugins/memory.ts'
 import cardsPlugin from '../plugins/cards.ts'
 import usersPlugin from '../plugins/users.ts'
 import relationshipPlugin from '../plugins/relationship.ts'
+import bundlesPlugin from '../plugins/bundles.ts'
 import swaggerPlugin from '../plugins/swagger.ts'
 import websocketRpcPlugin from '../plugins/websocket-rpc.ts'
 import mcpPlugin from '../plugins/mcp.ts'
@@ -57,6 +58,7 @@ export const app = fp<AppOptions>(async (fastify, { config, validateResults }) =
   await fastify.register(cardsPlugin)
   await fastify.register(usersPlugin)
   await fastify.register(relationshipPlugin)
+  await fastify.register(bundlesPlugin)
   await fastify.register(websocketRpcPlugin)
   await fastify.register(mcpPlugin)
   await fastify.register(heartbeatPlugin)

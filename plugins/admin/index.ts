@@ -3,6 +3,7 @@ import { ErrorBody, httpErrorFor } from './errors.ts'
 import rateLimit from '@fastify/rate-limit'
 import apiKeyRoutes from './api-keys.ts'
 import cardRoutes from './cards.ts'
+import bundleRoutes from './bundles.ts'
 import userRoutes from './users.ts'
 import configRoutes from './config.ts'
 import conversationRoutes from './conversations.ts'
@@ -42,6 +43,7 @@ const admin: FastifyPluginAsync = async (app) => {
   })
   await app.register(personaRoutes)
   await app.register(cardRoutes)
+  await app.register(bundleRoutes)
   await app.register(userRoutes)
   await app.register(emotionRoutes)
   await app.register(sessionRoutes)

@@ -1,6 +1,6 @@
 import { strToU8, unzipSync, zipSync, type Unzipped } from 'fflate'
 import { asAvatar, embeddedPath, iconAsset, type Avatar } from './assets.ts'
-import { CardError, limitsWith, type CardLimits } from './errors.ts'
+import { CardError, limitsWith, type CardErrorReason, type CardLimits } from './errors.ts'
 import { parseCard } from './parse.ts'
 import type { Card } from './schema.ts'
 
@@ -29,24 +29,26 @@ export function isZip (bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04
 }
 
-function unzipBounded (zip: Uint8Array, limits: CardLimits): Unzipped {
+/** A zip's files, bounded (entries, declared sizes) before anything inflates; `what` names it in errors (CHARX, bundle). */
+export function unzipBounded (zip: Uint8Array, limits: Pick<CardLimits, 'maxEntries' | 'maxUncompressedBytes'>, what = 'CHARX',
+  unreadable: CardErrorReason = 'invalid_charx'): Unzipped {
   let entries = 0
   let total = 0
   try {
     return unzipSync(zip, {
       filter: (file) => {
-        if (++entries > limits.maxEntries) throw new CardError('too_large', `CHARX has more than ${limits.maxEntries} entries`)
+        if (++entries > limits.maxEntries) throw new CardError('too_large', `${what} has more than ${limits.maxEntries} entries`)
         if (file.name.endsWith('/')) return false
         total += file.originalSize
         if (total > limits.maxUncompressedBytes) {
-          throw new CardError('too_large', `CHARX unpacks to more than ${limits.maxUncompressedBytes} bytes`)
+          throw new CardError('too_large', `${what} unpacks to more than ${limits.maxUncompressedBytes} bytes`)
         }
         return true
       },
     })
   } catch (err) {
     if (err instanceof CardError) throw err
-    throw new CardError('invalid_charx', `not a readable zip: ${(err as Error).message}`)
+    throw new CardError(unreadable, `not a readable zip: ${(err as Error).message}`)
   }
 }
 

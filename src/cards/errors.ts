@@ -8,6 +8,7 @@ export type CardErrorReason =
   | 'invalid_charx'
   | 'unsupported_format'
   | 'too_large'
+  | 'invalid_bundle' // a persona bundle (src/cards/bundle-format.ts) that is not one; `field` names the file and field
 
 export class CardError extends Error {
   readonly reason: CardErrorReason

@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox'
 import { Value, type ValueError } from '@sinclair/typebox/value'
-import { CardError } from './errors.ts'
+import { CardError, type CardErrorReason } from './errors.ts'
 
 // TypeBox validation with errors that name the card field, e.g. `data.character_book.entries[0].keys`.
 
@@ -22,7 +22,7 @@ function describe (error: ValueError): string {
 }
 
 /** Throws a CardError for the first field of `value` that does not follow `schema`. */
-export function assertValid (schema: TSchema, value: unknown, prefix: string): void {
+export function assertValid (schema: TSchema, value: unknown, prefix: string, reason: CardErrorReason = 'invalid_card'): void {
   const first = Value.Errors(schema, value).First()
-  if (first !== undefined) throw new CardError('invalid_card', describe(first), fieldPath(prefix, first.path))
+  if (first !== undefined) throw new CardError(reason, describe(first), fieldPath(prefix, first.path))
 }

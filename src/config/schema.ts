@@ -237,6 +237,11 @@ const Rate = (perSecond: number, burst: number, what: string) => section({
   burst: Type.Integer({ default: burst, minimum: 1, description: `${what}: requests allowed at once` }),
 })
 
+// Persona bundles (persona.export_bundle / import_bundle): the zip's bound, on both sides
+const Cards = section({
+  maxBundleBytes: Integer(20971520, 'largest persona bundle zip exported or imported; it may unpack to at most 4 times this', 1024),
+})
+
 const RateLimits = section({
   enabled: Type.Boolean({ default: true, description: 'RATE_LIMITS=off turns every request rate limit off (benchmarks)' }),
   connection: Rate(50, 100, 'each JSON-RPC connection'),
@@ -263,6 +268,7 @@ export const ConfigSchema = Type.Object({
   emotions: Emotions,
   personaConversations: PersonaConversations,
   compat: Compat,
+  cards: Cards,
 }, { additionalProperties: false })
 
 export type AppConfig = Static<typeof ConfigSchema>

@@ -8,6 +8,7 @@ import type { SessionRepository } from '../sessions/repository.ts'
 import type { ConversationRepository } from '../conversation/repository.ts'
 import type { EmotionRepository, RelationshipRepository } from '../relationships/repository.ts'
 import type { CardRepository } from '../cards/repository.ts'
+import type { PersonaBundleRepository } from '../cards/bundle-repository.ts'
 import type { UserDataRepository } from '../users/repository.ts'
 import type { StoredCounts, StoreHealth } from '../system/repository.ts'
 import type { MemoryMaintenanceRepository, MemoryRepository, MemorySettingsRepository, MemoryStatsRepository } from '../memory/repository.ts'
@@ -28,6 +29,8 @@ export interface Repositories {
   storedCounts: StoredCounts
   /** the card columns of personas */
   cards: CardRepository
+  /** one user's rows about one persona (persona bundles) */
+  bundles: PersonaBundleRepository
   /** a user's rows in every table (export, erase) */
   userData: UserDataRepository
   /** the memories as the vector index reads them (and what it holds) */

@@ -5,6 +5,7 @@ import { createPostgresEmotionRepository } from './emotions.ts'
 import { createPostgresApiKeyRepository } from './api-keys.ts'
 import { createPostgresPersonaRepository } from './personas.ts'
 import { createPostgresCardRepository } from './cards.ts'
+import { createPostgresBundleRepository } from './bundles.ts'
 import { createPostgresUserDataRepository } from './users.ts'
 import { createPostgresStoredCounts, createPostgresStoreHealth } from './system.ts'
 import { createPostgresSessionRepository } from './sessions.ts'
@@ -24,6 +25,7 @@ export function createPostgresRepositories (db: PostgresDatabase): Repositories 
     memoryMaintenance: createPostgresMemoryMaintenanceRepository(db),
     personas: createPostgresPersonaRepository(db),
     cards: createPostgresCardRepository(db),
+    bundles: createPostgresBundleRepository(db),
     userData: createPostgresUserDataRepository(db),
     sessions: createPostgresSessionRepository(db),
     conversations: createPostgresConversationRepository(db),

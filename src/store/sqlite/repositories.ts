@@ -11,6 +11,7 @@ import { createSqliteConversationRepository } from './conversations.ts'
 import { createSqliteEmotionRepository } from './emotions.ts'
 import { createSqliteRelationshipRepository } from './relationships.ts'
 import { createSqliteCardRepository } from './cards.ts'
+import { createSqliteBundleRepository } from './bundles.ts'
 import { createSqliteUserDataRepository } from './users.ts'
 import { createSqliteStoredCounts, createSqliteStoreHealth } from './system.ts'
 import { createSqliteVectorSource } from './vector-source.ts'
@@ -32,6 +33,7 @@ export function createSqliteRepositories (db: SqliteDatabase): Repositories {
     health: createSqliteStoreHealth(db),
     storedCounts: createSqliteStoredCounts(db),
     cards: createSqliteCardRepository(db),
+    bundles: createSqliteBundleRepository(db),
     userData: createSqliteUserDataRepository(db),
     vectorSource: createSqliteVectorSource(db),
   }
