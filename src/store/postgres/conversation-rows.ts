@@ -1,19 +1,18 @@
-import type { StoredConversation, StoredMessage } from '../../conversation/repository.ts'
+import type { StoredMessage } from '../../conversation/repository.ts'
+import { asDate } from '../rows/columns.ts'
+import { conversationFromRow, type ConversationRow as Row } from '../rows/conversation.ts'
 
 // Conversation and Message rows as pg returns them (TIMESTAMP(3) read as UTC Dates by openPostgres), mapped
 // to the domain's records, and the one statement that appends a turn; shared by threads.ts,
 // persona-conversations.ts and conversations.ts.
 
-export interface ConversationRow extends Omit<StoredConversation, 'kind'> { kind: string }
-
-export const CONVERSATION_COLUMNS = 'id, kind, "sessionId", "userId", "personaId", "otherPersonaId", topic, "tokenBudget", "tokensUsed", ' +
-  '"continueScore", "turnCount", "durationSeconds", summary, "summarizedTurn", status, "endReason", "startedAt", "lastActivityAt", "endedAt"'
-export const MESSAGE_COLUMNS = '"turnNumber", role, "speakerId", content, tokens, "processingTime", "responseType", "createdAt"'
+export type ConversationRow = Row<Date>
+export { CONVERSATION_COLUMNS, MESSAGE_COLUMNS } from '../rows/conversation.ts'
 
 /** how many messages a conversation has: `$1` its id (count(*) comes back as text) */
 export const COUNT_MESSAGES = { name: 'conversation-messages-count', text: 'SELECT count(*) AS n FROM "Message" WHERE "conversationId" = $1' }
 
-export const toConversation = (row: ConversationRow): StoredConversation => ({ ...row, kind: row.kind === 'persona' ? 'persona' : 'user' })
+export const toConversation = conversationFromRow(asDate)
 
 /**
  * A turn's messages and the conversation's counters in one statement, so it is atomic on its own. The

@@ -1,28 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import type { RelationshipRepository } from '../../relationships/repository.ts'
-import type { RelationshipType } from '../../relationships/rules.ts'
-import type { Relationship, RelationshipKind } from '../../relationships/types.ts'
+import { asDate } from '../rows/columns.ts'
+import { RELATIONSHIP_COLUMNS as COLUMNS, relationshipFromRow, type RelationshipRow as Row } from '../rows/relationship.ts'
 import type { PostgresDatabase } from './database.ts'
 
-interface RelationshipRow {
-  id: string
-  kind: string
-  persona1Id: string
-  persona2Id: string
-  affinity: number
-  trust: number
-  respect: number
-  intimacy: number
-  relationshipType: string
-  interactionCount: number
-  totalInteractionTime: number
-  lastInteraction: Date | null
-  firstMeeting: Date
-  recentInteractionQuality: number
-}
+type RelationshipRow = Row<Date>
 
-const COLUMNS = `id, kind, "persona1Id", "persona2Id", affinity, trust, respect, intimacy, "relationshipType", "interactionCount",
-  "totalInteractionTime", "lastInteraction", "firstMeeting", "recentInteractionQuality"`
 // most recent interaction first, never-interacted last, then by id compared bytewise as SQLite does (whatever the database's collation)
 const RECENT_FIRST = 'ORDER BY "lastInteraction" DESC NULLS LAST, id COLLATE "C"'
 const FOR_PERSONA = `kind = $1 AND ("persona1Id" = $2 OR ($1 = 'persona' AND "persona2Id" = $2))`
@@ -52,11 +35,7 @@ const SAVE = `WITH saved AS (
   )
   SELECT ${COLUMNS} FROM saved`
 
-const toRelationship = (row: RelationshipRow): Relationship => ({
-  ...row,
-  kind: row.kind as RelationshipKind,
-  relationshipType: row.relationshipType as RelationshipType,
-})
+const toRelationship = relationshipFromRow(asDate)
 
 // pg would send a Date in the process's local zone; the columns are TIMESTAMP(3) in UTC, so ISO text (its zone is ignored)
 const utc = (at: Date | null) => (at === null ? null : at.toISOString())

@@ -1,58 +1,21 @@
 import type pg from 'pg'
-import type { TObject } from '@sinclair/typebox'
 import type { ErasedRows, UserDataRepository } from '../../users/repository.ts'
-import {
-  ApiKeyRecord, ConversationRecord, MemoryRecord, MessageRecord, OwnedPersonaRecord, RelationshipEventRecord, RelationshipRecord,
-  SessionRecord, type DataCounts, type UserRecords,
-} from '../../users/schemas.ts'
+import type { DataCounts, UserRecords } from '../../users/schemas.ts'
+import { countScopes, recordsSql, USER_RECORDS, userScopes, type UserTable } from '../rows/user-data.ts'
 import { toSqlTime } from '../sqlite/sql-time.ts'
 import type { PostgresDatabase } from './database.ts'
 import { inTransaction } from './transaction.ts'
 
-// A user's rows in every table that carries a user id, on PostgreSQL. Mirrors src/store/sqlite/users.ts:
-// the same scopes, columns and order; times exported as the text SQLite's export carries, so the two
+// A user's rows in every table that carries a user id, on PostgreSQL: the scopes, columns and order of
+// src/store/rows/user-data.ts, as SQLite's; times exported as the text SQLite's export carries, so the two
 // exports are the same bytes. Not hot (data-rights requests), but several instances share the database,
 // so an erase locks what new rows would hang on and counts what its deletes actually removed.
 
-/** the user's rows, table by table (one WHERE each; messages through their conversations) */
-const SCOPES = {
-  sessions: 'FROM "Session" WHERE "userId" = $1',
-  conversations: 'FROM "Conversation" WHERE "userId" = $1',
-  messages: 'FROM "Message" WHERE "conversationId" IN (SELECT id FROM "Conversation" WHERE "userId" = $1) OR "speakerId" = $1',
-  memories: 'FROM "Memory" WHERE "userId" = $1',
-  relationships: `FROM "Relationship" WHERE kind = 'user' AND "persona2Id" = $1`,
-  relationship_events: `FROM "RelationshipEvent" WHERE "relationshipId" IN (SELECT id FROM "Relationship" WHERE kind = 'user' AND "persona2Id" = $1)`,
-  api_keys: 'FROM "ApiKey" WHERE "userId" = $1',
-  personas_owned: 'FROM "Persona" WHERE "ownerId" = $1',
-} as const
-type Table = keyof typeof SCOPES
-
-const RECORDS: Record<Table, { schema: TObject, order: string }> = {
-  sessions: { schema: SessionRecord, order: '"createdAt"' },
-  conversations: { schema: ConversationRecord, order: '"startedAt"' },
-  messages: { schema: MessageRecord, order: '"createdAt", "turnNumber"' },
-  memories: { schema: MemoryRecord, order: '"createdAt"' },
-  relationships: { schema: RelationshipRecord, order: '"firstMeeting"' },
-  relationship_events: { schema: RelationshipEventRecord, order: '"createdAt"' },
-  api_keys: { schema: ApiKeyRecord, order: '"createdAt"' },
-  personas_owned: { schema: OwnedPersonaRecord, order: '"createdAt"' },
-}
-const SELECTS = Object.entries(RECORDS).map(([table, { schema, order }]) =>
-  [table, `SELECT ${Object.keys(schema.properties).map((c) => `"${c}"`).join(', ')} ${SCOPES[table as Table]} ORDER BY ${order}`] as const)
+const SCOPES = userScopes('$1')
+const SELECTS = Object.keys(USER_RECORDS).map((table) => [table, recordsSql(table as UserTable, '$1')] as const)
 
 /** every count in one statement: one snapshot */
-const COUNTS_SQL = 'SELECT ' + Object.entries({
-  sessions: SCOPES.sessions,
-  conversations: SCOPES.conversations,
-  messages: SCOPES.messages,
-  memories: SCOPES.memories,
-  relationships: SCOPES.relationships,
-  relationship_events: SCOPES.relationship_events,
-  api_keys: SCOPES.api_keys,
-  summaries: `FROM "Conversation" WHERE "userId" = $1 AND summary <> ''`,
-  vector_entries: 'FROM "Memory" WHERE "userId" = $1 AND embedding IS NOT NULL',
-  personas_disowned: SCOPES.personas_owned,
-} satisfies Record<keyof DataCounts, string>).map(([kind, scope]) => `(SELECT count(*) ${scope})::int AS ${kind}`).join(', ')
+const COUNTS_SQL = 'SELECT ' + Object.entries(countScopes('$1')).map(([kind, scope]) => `(SELECT count(*) ${scope})::int AS ${kind}`).join(', ')
 
 /** JSONB comes back parsed; TIMESTAMP as Date, exported as text */
 const exportRow = (row: Record<string, unknown>) => {

@@ -1,49 +1,17 @@
 import { randomUUID } from 'node:crypto'
 import type { RelationshipRepository } from '../../relationships/repository.ts'
-import type { RelationshipType } from '../../relationships/rules.ts'
-import type { Relationship, RelationshipKind } from '../../relationships/types.ts'
+import { fromText } from '../rows/columns.ts'
+import { RELATIONSHIP_COLUMNS as COLUMNS, relationshipFromRow, type RelationshipRow as Row } from '../rows/relationship.ts'
 import type { SqliteDatabase } from './database.ts'
 import { toSqlTime } from './sql-time.ts'
 
-interface RelationshipRow {
-  id: string
-  kind: string
-  persona1Id: string
-  persona2Id: string
-  affinity: number
-  trust: number
-  respect: number
-  intimacy: number
-  relationshipType: string
-  interactionCount: number
-  totalInteractionTime: number
-  lastInteraction: string | null
-  firstMeeting: string
-  recentInteractionQuality: number
-}
+type RelationshipRow = Row<string>
 
-const COLUMNS = `id, kind, persona1Id, persona2Id, affinity, trust, respect, intimacy, relationshipType, interactionCount,
-  totalInteractionTime, lastInteraction, firstMeeting, recentInteractionQuality`
 // most recent interaction first, never-interacted last, then by id so pages are stable
 const RECENT_FIRST = 'ORDER BY lastInteraction IS NULL, lastInteraction DESC, id'
 const FOR_PERSONA = `kind = @kind AND (persona1Id = @personaId OR (@kind = 'persona' AND persona2Id = @personaId))`
 
-const toRelationship = (row: RelationshipRow): Relationship => ({
-  id: row.id,
-  kind: row.kind as RelationshipKind,
-  persona1Id: row.persona1Id,
-  persona2Id: row.persona2Id,
-  affinity: row.affinity,
-  trust: row.trust,
-  respect: row.respect,
-  intimacy: row.intimacy,
-  relationshipType: row.relationshipType as RelationshipType,
-  interactionCount: row.interactionCount,
-  totalInteractionTime: row.totalInteractionTime,
-  lastInteraction: row.lastInteraction === null ? null : new Date(row.lastInteraction),
-  firstMeeting: new Date(row.firstMeeting),
-  recentInteractionQuality: row.recentInteractionQuality,
-})
+const toRelationship = relationshipFromRow(fromText)
 
 /** Relationships and their event log; every user chat turn reads and writes one, so all prepared statements. */
 export function createSqliteRelationshipRepository ({ sqlite }: SqliteDatabase): RelationshipRepository {
