@@ -17,10 +17,10 @@ t.test('the event relay on PostgreSQL', { skip }, async (t) => {
   const server = await startPostgres()
   t.teardown(() => server.stop())
   const url = await server.createDatabase()
-  const instance = async () => {
+  const instance = async (poolSize = 3) => {
     const warnings: string[] = []
     const log = { warn (_obj: object, msg?: string) { warnings.push(msg ?? '') } }
-    const db = await openPostgres({ url, poolSize: 3 })
+    const db = await openPostgres({ url, poolSize })
     const cluster = await openPostgresCluster(db, url, log)
     const relay = relayEvents(cluster, { log })
     t.teardown(async () => { relay.close(); await cluster.close(); await db.close() })
@@ -30,7 +30,7 @@ t.test('the event relay on PostgreSQL', { skip }, async (t) => {
     cluster.subscribe((message) => { if (message.kind !== 'instance') messages.push(message) })
     const got: Array<{ topic: string, timestamp?: string, data: { n: number } }> = []
     bus.subscribe({ id: 'watcher', user: { id: 'ops', scope: 'admin' }, send: (text: string) => { got.push(JSON.parse(text).params); return true } } as Subscriber, ['*'])
-    return { cluster, relay, bus, messages, got, warnings }
+    return { db, cluster, relay, bus, messages, got, warnings }
   }
   const a = await instance()
   const b = await instance()
@@ -67,6 +67,28 @@ t.test('the event relay on PostgreSQL', { skip }, async (t) => {
     t.same(b.got.map((e) => e.data.n), Array.from({ length: 1000 }, (_, i) => 4000 + i), 'the newest 1000, in order')
     t.equal(b.messages.length, 4, 'in four messages of 250 events, not 1000 NOTIFYs')
     t.equal(a.relay.stats.queued, 0, 'the backlog is empty again')
+  })
+
+  t.test('a stalled database holds one message in flight and 1000 events, not a query per event', async (t) => {
+    const c = await instance(1)
+    b.got.length = 0
+    // the pool's only connection is busy: every send waits
+    const held = await c.db.pool.connect()
+    for (let n = 0; n < 300; n++) c.bus.publish('persona.p', 'state_changed', { n }, 'public')
+    for (let tick = 1; tick <= 10; tick++) {
+      await new Promise((resolve) => setImmediate(resolve))
+      for (let n = tick * 300; n < (tick + 1) * 300; n++) c.bus.publish('persona.p', 'state_changed', { n }, 'public')
+    }
+    await sleep(50)
+    t.equal(c.relay.stats.queued, 1000, '1000 events wait')
+    t.equal(c.relay.stats.dropped, 3300 - 250 - 1000, 'the rest, oldest first, were dropped (250 are in the message in flight)')
+    // C's own announcements (on start, and in reply to A and B) wait too: a few, whatever the events
+    t.ok(c.db.pool.waitingCount <= 5, `${c.db.pool.waitingCount} queries wait for the pool (the message in flight and announcements), not 3300`)
+    held.release()
+    await until(() => b.got.length === 1250, 'the message in flight and the 1000 newest on B')
+    const ns = b.got.map((e) => e.data.n)
+    t.same(ns.slice(0, 250), Array.from({ length: 250 }, (_, i) => i), 'the first message as it was')
+    t.same(ns.slice(250), Array.from({ length: 1000 }, (_, i) => 2300 + i), 'then the newest 1000, in order')
   })
 
   t.test('an event in the format of earlier versions is delivered', async (t) => {
