@@ -43,7 +43,12 @@ async function userView (client: RpcClient, personaId: string) {
   const all = await client.call('user.export', {})
   const conversations = all.conversations.filter((c: any) => c.personaId === personaId)
   const memories = all.memories.filter((m: any) => m.personaId === personaId)
-    .map((m: any) => ({ content: m.content, type: m.memoryType, importance: m.importance, visibility: m.visibility, pinned: m.metadata.pinned === true, access: m.accessCount, at: m.createdAt }))
+    .map((m: any) => ({
+      content: m.content, type: m.memoryType, importance: m.importance, visibility: m.visibility, pinned: m.metadata.pinned === true, access: m.accessCount,
+      at: m.createdAt, recalled: m.lastAccessedAt, turn: m.metadata.turn_number,
+      // a chat turn's memory points at its conversation: the restored one, not the source's id
+      conversation: m.metadata.conversation_id === undefined ? null : conversations.findIndex((c: any) => c.id === m.metadata.conversation_id),
+    }))
     .sort((a: any, b: any) => a.content.localeCompare(b.content))
   const messages = all.messages.filter((m: any) => conversations.some((c: any) => c.id === m.conversationId))
     .map((m: any) => ({ turn: m.turnNumber, role: m.role, content: m.content, at: m.createdAt }))
@@ -138,6 +143,9 @@ t.test('bad bundles are clear -32602 errors naming the field', async (t) => {
   const small = await server(t, 'small', { cards: { maxBundleBytes: 1024 } })
   t.match((await small.alice.request('persona.import_bundle', { bundle_base64: zipOf(good) })).error,
     { code: -32602, data: { card_reason: 'too_large', field: 'bundle' } })
+  // a zip that unpacks far past its size (4x the bound) is refused before it is inflated
+  t.match((await small.alice.request('persona.import_bundle', { bundle_base64: zipOf({ 'manifest.json': ' '.repeat(200_000) }) })).error,
+    { code: -32602, message: /unpacks to more than 4096 bytes/, data: { card_reason: 'too_large' } })
   await small.alice.call('persona.create', { name: 'Big', description: 'x'.repeat(1500) })
   await small.alice.call('persona.switch', { persona_id: 'Big' })
   for (let i = 0; i < 8; i++) await small.alice.call('memory.store', { content: `${i} ${Math.random().toString(36).repeat(40)}` })
