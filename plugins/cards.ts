@@ -14,4 +14,5 @@ export default fp(async (app) => {
   app.decorate('cards', cards)
   app.rpc.registry.add(...createCardMethods({ cards, personas: app.personas }))
   app.conversations.addPromptSection((context) => cards.promptSection(context))
+  app.conversations.addOpening((persona, conversationId) => cards.greeting(persona, conversationId))
 }, { name: 'cards', dependencies: ['db', 'rpc', 'persona', 'conversation', 'memory'] })

@@ -36,6 +36,7 @@ export default fp(async (app) => {
     events: app.events,
     conversations: app.personaConversations,
     chatTurns: (listener) => { app.conversations.onTurn(async ({ session, persona }) => { listener({ sessionId: session.id, personaId: persona.id }) }) },
+    avatarIcon: (personaId) => app.cards.avatarIcon(personaId),
     subscriptionLimits: { maxPerSession: config.mcp.maxSubscriptionsPerSession, coalesceMs: config.mcp.updateCoalesceMs },
   })
   app.decorate('mcp', mcp)
@@ -94,4 +95,4 @@ export default fp(async (app) => {
     await mcpPath.inFlight.drain(config.server.shutdownGraceMs)
     await Promise.race([http.closeAll(), new Promise((resolve) => setTimeout(resolve, 1000).unref())])
   })
-}, { name: 'mcp', dependencies: ['config', 'auth', 'rpc', 'sessions', 'persona', 'system', 'conversation', 'websocket-rpc'] })
+}, { name: 'mcp', dependencies: ['config', 'auth', 'rpc', 'sessions', 'persona', 'system', 'conversation', 'cards', 'websocket-rpc'] })

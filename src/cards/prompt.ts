@@ -12,7 +12,13 @@ const TEXT_MAX = 4000
 
 const clip = (text: string) => defuseUserText(text).slice(0, TEXT_MAX).trim()
 /** SillyTavern's macros: {{char}} is the persona, {{user}} the person talking to it */
-const macros = (text: string, name: string) => text.replace(/\{\{char\}\}/gi, name).replace(/\{\{user\}\}/gi, 'the user')
+const macros = (text: string, name: string, user = 'the user') => text.replace(/\{\{char\}\}/gi, name).replace(/\{\{user\}\}/gi, user)
+
+/** The greeting as the persona says it to the user (macros filled in, bounded like every card text). */
+export function openingLine (extras: CardExtras, conversationId: string, name: string): string | undefined {
+  const greeting = greetingFor(extras, conversationId)
+  return greeting === undefined ? undefined : macros(greeting, name, 'you').slice(0, TEXT_MAX).trim()
+}
 
 /** The greeting a conversation opens with: first_mes or one of the alternates, the same one for the same conversation. */
 export function greetingFor (extras: CardExtras, conversationId: string): string | undefined {

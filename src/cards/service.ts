@@ -7,12 +7,13 @@ import { domainError, ErrorCode } from '../rpc/errors.ts'
 import type { UserIdentity } from '../rpc/caller.ts'
 import type { Avatar } from './assets.ts'
 import { avatarPng } from './avatar.ts'
+import { createAvatarIcons, type AvatarIcon } from './avatar-icons.ts'
 import { readCardFile } from './detect.ts'
 import { CardError } from './errors.ts'
 import { cardToPersonaInput, personaBodyOf, personaToCard, type CardExtras } from './export.ts'
 import { writePngCard } from './png.ts'
 import type { Card } from './schema.ts'
-import { cardPromptSection } from './prompt.ts'
+import { cardPromptSection, openingLine } from './prompt.ts'
 import type { CardRepository } from './repository.ts'
 
 // Character cards wired to personas (issue 16): import (persona + extras + avatar + lore memories),
@@ -44,7 +45,8 @@ export function cardInvalid (err: CardError) {
 export function createCardService ({ repository, personas, memory }: CardServiceDeps) {
   // extras are read on every prompt: cached per persona id (this service is their only writer)
   const cache = new Map<string, CardExtras | null>()
-  personas.onRemoved((persona) => { cache.delete(persona.id) })
+  const icons = createAvatarIcons((personaId) => repository.avatar(personaId))
+  personas.onRemoved((persona) => { cache.delete(persona.id); icons.forget(persona.id) })
 
   const extrasOf = async (personaId: string): Promise<CardExtras | undefined> => {
     let extras = cache.get(personaId)
@@ -59,6 +61,9 @@ export function createCardService ({ repository, personas, memory }: CardService
     extrasOf,
 
     avatarOf: (personaId: string): Promise<Avatar | undefined> => repository.avatar(personaId),
+
+    /** the card avatar as an MCP icon (a data: URI), when the persona has a small enough one */
+    avatarIcon: (personaId: string): Promise<AvatarIcon | undefined> => icons.icon(personaId),
 
     /** The stored avatar, or a generated monogram PNG. */
     async avatarOrGenerated (persona: Persona): Promise<Avatar> {
@@ -84,6 +89,7 @@ export function createCardService ({ repository, personas, memory }: CardService
       const persona = await personas.create({ ...personaPatch(body), name: body.name }, user.id)
       await repository.save(persona.id, imported.extras, file.avatar)
       cache.set(persona.id, imported.extras)
+      icons.set(persona.id, file.avatar)
       const loreMemories = await service.storeLore(persona.id, imported.extras)
       return { persona, format: file.format, warnings: imported.warnings, loreMemories, extras: imported.extras, hasAvatar: file.avatar !== undefined }
     },
@@ -107,6 +113,12 @@ export function createCardService ({ repository, personas, memory }: CardService
     async exportCard (persona: Persona): Promise<{ card: Card, png: () => Promise<Buffer> }> {
       const { card } = personaToCard({ persona: personaBodyOf(persona), extras: await extrasOf(persona.id) })
       return { card, png: async () => writePngCard((await service.avatarOrGenerated(persona)).bytes, card) }
+    },
+
+    /** The line a new conversation with a card persona opens with: its first message or an alternate greeting. */
+    async greeting (persona: Persona, conversationId: string): Promise<string | undefined> {
+      const extras = await extrasOf(persona.id)
+      return extras && openingLine(extras, conversationId, persona.name)
     },
 
     /** The card's texts and activated lore for this turn (undefined for personas without a card). */

@@ -56,6 +56,8 @@ export interface ThreadRepository {
   messagesBetween (conversationId: string, afterTurn: number, throughTurn: number): Promise<StoredMessage[]>
   /** A user turn: its messages and the thread's new turn count, added tokens and activity time, all or nothing. */
   appendTurn (conversationId: string, messages: StoredMessage[], totals: { turnCount: number, tokens: number, at: Date }): Promise<void>
+  /** A message before the first turn (a greeting): stored as it is, the thread's counters untouched. */
+  appendOpening (conversationId: string, message: StoredMessage): Promise<void>
   /** Saves the summary (a thread deleted meanwhile: nothing happens). */
   saveSummary (conversationId: string, summary: string, summarizedTurn: number): Promise<void>
   /** Deletes the thread's messages and resets its counters and summary; how many messages went. */

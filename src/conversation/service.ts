@@ -25,6 +25,8 @@ export interface PromptContext {
   /** turns from this one on are already in the prompt's transcript */
   firstTurnInPrompt: number
 }
+/** The line a persona opens a new conversation with (a card's greeting), if it has one. */
+export type Opening = (persona: Persona, conversationId: string) => Promise<string | undefined>
 /** Runs after a turn is stored (memory, relationships); failures are logged, the turn stands. */
 export type TurnListener = (turn: CompletedTurn) => Promise<void>
 
@@ -62,6 +64,7 @@ export function createConversationService (deps: ConversationServiceDeps) {
   const running = createChatTracker()
   const sections: PromptSection[] = []
   const listeners: TurnListener[] = []
+  const openings: Opening[] = []
 
   const folding = new Set<string>()
 
@@ -91,6 +94,14 @@ export function createConversationService (deps: ConversationServiceDeps) {
     log.debug({ conversation: thread.id, through }, 'conversation folded into its summary')
   }
 
+  /** A new (or cleared) thread begins with the persona's opening line, when one is registered for it. */
+  async function openWith (thread: Thread, persona: Persona): Promise<void> {
+    for (const opening of openings) {
+      const text = await opening(persona, thread.id)
+      if (text !== undefined && text.trim() !== '') return threads.appendOpening(thread, persona.id, text)
+    }
+  }
+
   /** The turn itself, in the thread's lock. */
   async function takeTurn (session: SessionState, persona: Persona, options: ChatOptions, run: RunningChat) {
     await sessions.persist(session)
@@ -99,6 +110,7 @@ export function createConversationService (deps: ConversationServiceDeps) {
       run.check()
       // opened inside the lock: the thread a turn sees is the one the turn before it wrote
       const thread = await threads.open(session.id, session.userId, persona.id)
+      if (thread.messageCount === 0) await openWith(thread, persona)
       const context: PromptContext = {
         persona,
         userId: session.userId,
@@ -161,6 +173,8 @@ export function createConversationService (deps: ConversationServiceDeps) {
     /** the sections every persona prompt carries (persona-to-persona turns use them too) */
     promptSections: (): PromptSection[] => sections,
     onTurn (listener: TurnListener): void { listeners.push(listener) },
+    /** the first opening that has a line for a persona begins its new conversations */
+    addOpening (opening: Opening): void { openings.push(opening) },
 
     /** One turn: the persona answers the user in its session's thread (refused only where refuseWhenExhausted is on). */
     async chat (session: SessionState, persona: Persona, options: ChatOptions) {

@@ -139,6 +139,19 @@ export function createThreadStore (repository: ThreadRepository, window: number)
       return turnNumber
     },
 
+    /**
+     * The persona's opening line of a new thread (a card's greeting): turn 0, before the user's first
+     * message, so the transcript and the prompt both begin with it; summaries start after it.
+     */
+    async appendOpening (thread: Thread, speakerId: string, text: string): Promise<void> {
+      const at = new Date()
+      const message: ThreadMessage = { turnNumber: 0, createdAt: at, role: 'persona', speakerId, content: text, tokens: 0, processingTime: 0, responseType: 'greeting' }
+      await repository.appendOpening(thread.id, message)
+      thread.messageCount += 1
+      thread.recent.push(message)
+      if (thread.recent.length > window) thread.recent.splice(0, thread.recent.length - window)
+    },
+
     /** Messages of turns after `afterTurn` up to and including `throughTurn`, oldest first. */
     async turns (conversationId: string, afterTurn: number, throughTurn: number): Promise<TranscriptMessage[]> {
       return (await repository.messagesBetween(conversationId, afterTurn, throughTurn)).map(transcript)

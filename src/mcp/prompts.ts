@@ -5,7 +5,7 @@ import { systemPrompt } from '../conversation/prompt.ts'
 import { defuseUserText } from '../llm/sanitize.ts'
 import type { Persona } from '../personas/types.ts'
 import type { RpcConnection } from '../rpc/context.ts'
-import { personaIcons } from './icons.ts'
+import { iconsOf } from './icons.ts'
 import { page } from './wire.ts'
 import type { McpDeps } from './types.ts'
 
@@ -32,11 +32,13 @@ function recallQuery (persona: Persona, topic: string | undefined): string {
 }
 
 export function registerPrompts (server: Server, deps: McpDeps, connection: RpcConnection): void {
-  server.setRequestHandler(ListPromptsRequestSchema, (request) => {
-    const prompts = [...promptNames(deps.personas.list())].map(([name, persona]): Prompt => ({
+  server.setRequestHandler(ListPromptsRequestSchema, async (request) => {
+    const named = [...promptNames(deps.personas.list())]
+    const icons = await iconsOf(named.map(([, persona]) => persona), deps.avatarIcon)
+    const prompts = named.map(([name, persona], i): Prompt => ({
       name,
       title: `Role-play ${persona.name}`,
-      icons: personaIcons(persona),
+      icons: icons[i],
       description: `Play ${persona.name} with their current state, mood and the memories you share. ${persona.description}`,
       arguments: [{ name: 'topic', description: 'what the conversation is about: memories about it are recalled', required: false }],
     }))

@@ -4,7 +4,7 @@ import type { Resource, ResourceTemplate } from '@modelcontextprotocol/sdk/types
 import type { RpcConnection, RpcContext } from '../rpc/context.ts'
 import { ErrorCode, RpcError } from '../rpc/errors.ts'
 import { CONVERSATION_TEMPLATE, conversationIdOf, readConversation } from './conversation-resource.ts'
-import { personaIcons } from './icons.ts'
+import { iconsOf } from './icons.ts'
 import { page } from './wire.ts'
 import type { McpDeps } from './types.ts'
 
@@ -57,10 +57,12 @@ function route (uri: string): Array<{ method: string, params: Record<string, unk
 
 export function registerResources (server: Server, deps: McpDeps, connection: RpcConnection): void {
   const { registry, log } = deps
-  server.setRequestHandler(ListResourcesRequestSchema, (request) => {
+  server.setRequestHandler(ListResourcesRequestSchema, async (request) => {
+    const personas = deps.personas.list()
+    const icons = await iconsOf(personas, deps.avatarIcon)
     const resources: Resource[] = [
-      ...deps.personas.list().map((p): Resource => ({
-        uri: `persona://${p.id}`, name: p.name, title: p.name, mimeType: JSON_TYPE, description: `${p.name}: profile and current state. ${p.description}`, icons: personaIcons(p),
+      ...personas.map((p, i): Resource => ({
+        uri: `persona://${p.id}`, name: p.name, title: p.name, mimeType: JSON_TYPE, description: `${p.name}: profile and current state. ${p.description}`, icons: icons[i],
       })),
       { uri: 'session://current', name: 'session', title: 'This session', mimeType: JSON_TYPE, description: 'Session id, user and current persona' },
       { uri: 'memory://stats', name: 'memory-stats', title: 'Memory system', mimeType: JSON_TYPE, description: 'Memory figures of every persona, embedder, index and settings' },

@@ -9,6 +9,7 @@ import type { MethodRegistry } from '../rpc/registry.ts'
 import type { SessionService } from '../sessions/service.ts'
 import type { InFlight } from '../transport/in-flight.ts'
 import type { ConnectionStats } from './connection.ts'
+import type { PersonaAvatar } from './icons.ts'
 import type { SubscriptionDeps } from './subscriptions.ts'
 
 // What an MCP session is built from and what it is: server.ts puts sessions together from tools.ts,
@@ -34,6 +35,8 @@ export interface McpDeps {
   recentTopics?: (personaId: string, user: UserIdentity) => Promise<string[]>
   /** the newest persona-to-persona conversations the user may read, for completing conversation://{conversation_id} */
   recentConversations?: (user: UserIdentity) => Promise<string[]>
+  /** a persona's card avatar as an icon, when it has one small enough to inline */
+  avatarIcon?: (personaId: string) => Promise<PersonaAvatar | undefined>
   /** resource subscriptions: where changes come from (bus, chat turns), conversation://{id} reads, and their bounds */
   events?: SubscriptionDeps['events']
   conversations?: SubscriptionDeps['conversations']

@@ -84,6 +84,19 @@ forBothStores<Ports>(t, {
     t.same(contents(await conversations.latestMessages(thread.id, 10)), ['u1', 'p1'], 'numbered from one again after a clear')
   })
 
+  t.test('an opening line (a card greeting): turn 0 before the first turn, the counters untouched', async (t) => {
+    const { repo: { conversations } } = await open()
+    const thread = await conversations.openThread('s', 'alice', 'aria', at(1))
+    const greeting: StoredMessage = { turnNumber: 0, role: 'persona', speakerId: 'aria', content: 'Welcome.', tokens: 0, processingTime: 0, responseType: 'greeting', createdAt: at(1) }
+    await conversations.appendOpening(thread.id, greeting)
+    t.match(await conversations.findConversation(thread.id), { turnCount: 0, tokensUsed: 0 })
+    await conversations.appendTurn(thread.id, userTurn(1), { turnCount: 1, tokens: 2, at: at(2) })
+    t.same(await conversations.latestMessages(thread.id, 10), [greeting, ...userTurn(1)], 'the greeting first, the turn numbered 1')
+    t.same(contents(await conversations.messagesBetween(thread.id, 0, 1)), ['u1', 'p1'], 'a summary starts after it')
+    t.equal(await conversations.countMessages(thread.id), 3)
+    await t.rejects(conversations.appendOpening('nothing', greeting), 'a conversation that is gone')
+  })
+
   t.test('a turn of a conversation that is gone is refused, and stores nothing', async (t) => {
     const { repo: { conversations } } = await open()
     await t.rejects(conversations.appendTurn('nothing', userTurn(1), { turnCount: 1, tokens: 2, at: at(1) }))

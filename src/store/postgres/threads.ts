@@ -4,6 +4,9 @@ import { appendTurnSql, assertTurnStored, CONVERSATION_COLUMNS, COUNT_MESSAGES, 
 import type { PostgresDatabase } from './database.ts'
 import { inTransaction } from './transaction.ts'
 
+// a message outside any turn: no counter moves, so it is not appendTurnSql (which numbers turns past the stored count)
+const INSERT_OPENING = `INSERT INTO "Message" (id, "conversationId", "turnNumber", role, "speakerId", content, tokens, "processingTime", "responseType", "createdAt")
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::timestamp)`
 const BY_SESSION_PERSONA = `SELECT ${CONVERSATION_COLUMNS} FROM "Conversation" WHERE "sessionId" = $1 AND "personaId" = $2`
 
 /** User threads: prepared statements, since chat turns and conversation.history run them. */
@@ -53,6 +56,14 @@ export function createPostgresThreadRepository ({ pool }: PostgresDatabase): Thr
         values: [conversationId, afterTurn, throughTurn],
       })
       return rows
+    },
+    async appendOpening (conversationId, m) {
+      await pool.query({
+        name: 'thread-append-opening',
+        text: INSERT_OPENING,
+        // the ISO text's Z is ignored by a timestamp column: UTC, as Prisma writes it
+        values: [randomUUID(), conversationId, m.turnNumber, m.role, m.speakerId, m.content, m.tokens, m.processingTime, m.responseType, m.createdAt.toISOString()],
+      })
     },
     async appendTurn (conversationId, messages, { turnCount, tokens, at }) {
       const ids = messages.map(() => randomUUID())

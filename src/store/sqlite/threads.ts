@@ -59,6 +59,7 @@ export function createSqliteThreadRepository ({ sqlite }: SqliteDatabase): Threa
     async appendTurn (conversationId, messages, { turnCount, tokens, at }) {
       storeTurn(messages.map((m) => messageParams(randomUUID(), conversationId, m)), [turnCount, tokens, toSqlTime(at.getTime()), conversationId])
     },
+    async appendOpening (conversationId, message) { insertMessage.run(messageParams(randomUUID(), conversationId, message)) },
     async saveSummary (conversationId, summary, summarizedTurn) { saveSummary.run(summary, summarizedTurn, conversationId) },
     async clearThread (conversationId) { return clear(conversationId) },
   }
