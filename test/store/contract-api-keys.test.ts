@@ -3,11 +3,12 @@ import type { ApiKeyRepository, NewApiKey } from '../../src/auth/repository.ts'
 import { createPostgresApiKeyRepository } from '../../src/store/postgres/api-keys.ts'
 import { createSqliteApiKeyRepository } from '../../src/store/sqlite/api-keys.ts'
 import { forBothStores } from '../helpers/both-stores.ts'
+import { minutesWith } from '../helpers/store-fixtures.ts'
 
 // The API key repository behaves the same on SQLite and PostgreSQL: records, Dates and nulls, first revocation
 // only, uses of live keys only, newest first; on PostgreSQL a revocation by one instance stops another's uses.
 
-const at = (minute: number) => new Date(Date.UTC(2030, 0, 1, 0, minute, 0, 456))
+const at = minutesWith(456)
 const key = (n: number, patch: Partial<NewApiKey> = {}): NewApiKey =>
   ({ userId: `user${n}`, scope: 'client', label: `key ${n}`, keyHash: `hash${n}`, keyPrefix: `pmk_${n}`, ...patch })
 

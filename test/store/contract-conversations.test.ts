@@ -1,34 +1,21 @@
 import t from 'tap'
-import { createSqliteSessionRepository } from '../../src/store/sqlite/sessions.ts'
-import { createSqliteConversationRepository } from '../../src/store/sqlite/conversations.ts'
-import { createPostgresSessionRepository } from '../../src/store/postgres/sessions.ts'
-import { createPostgresConversationRepository } from '../../src/store/postgres/conversations.ts'
-import type { SessionRepository } from '../../src/sessions/repository.ts'
-import type { ConversationRepository, StoredMessage } from '../../src/conversation/repository.ts'
+import type { StoredMessage } from '../../src/conversation/repository.ts'
 import { forBothStores } from '../helpers/both-stores.ts'
+import { conversationPorts, minutesWith, openWithPersonas, userTurn as turnAt, type ConversationPorts } from '../helpers/store-fixtures.ts'
 
 // The conversation repository's contract, the same assertions on SQLite and PostgreSQL: user threads and
 // their turns, persona-to-persona conversations, the operator's views; and, on PostgreSQL, turns appended
 // by two instances at once.
 
-interface Ports { sessions: SessionRepository, conversations: ConversationRepository }
-
-const at = (minute: number) => new Date(Date.UTC(2030, 0, 1, 0, minute, 0, 456))
-const userTurn = (n: number, time = at(n)): StoredMessage[] => [
-  { turnNumber: n, role: 'user', speakerId: 'alice', content: `u${n}`, tokens: 0, processingTime: 0, responseType: null, createdAt: time },
-  { turnNumber: n, role: 'persona', speakerId: 'aria', content: `p${n}`, tokens: 2, processingTime: 0.5, responseType: 'direct', createdAt: time },
-]
+const at = minutesWith(456)
+const userTurn = (n: number, time = at(n)) => turnAt(n, time)
 const line = (n: number, speakerId: string): StoredMessage =>
   ({ turnNumber: n, role: 'persona', speakerId, content: `${speakerId}${n}`, tokens: 7, processingTime: 0.25, responseType: 'direct', createdAt: at(n) })
 const contents = (messages: Array<{ content: string }>) => messages.map((m) => m.content)
 
-forBothStores<Ports>(t, {
-  sqlite: (db) => ({ sessions: createSqliteSessionRepository(db), conversations: createSqliteConversationRepository(db) }),
-  postgres: (db) => ({ sessions: createPostgresSessionRepository(db), conversations: createPostgresConversationRepository(db) }),
-}, (t, store) => {
+forBothStores<ConversationPorts>(t, conversationPorts, (t, store) => {
   const open = async () => {
-    const opened = await store.open(t)
-    for (const id of ['aria', 'kira']) await opened.addPersona(id)
+    const opened = await openWithPersonas(t, store, ['aria', 'kira'])
     await opened.repo.sessions.save({ id: 's', userId: 'alice', personaId: 'aria' }, at(0))
     return opened
   }

@@ -1,11 +1,12 @@
 import t from 'tap'
-import type { MemoryMaintenanceRepository, MemoryRepository, NewMemory, NewPruneRun } from '../../src/memory/repository.ts'
+import type { MemoryMaintenanceRepository, MemoryRepository, NewPruneRun } from '../../src/memory/repository.ts'
 import { DECAY_MODES, decayedImportance, type DecayParams } from '../../src/memory/rules/decay.ts'
 import { createPostgresMemoryRepository } from '../../src/store/postgres/memories.ts'
 import { createPostgresMemoryMaintenanceRepository } from '../../src/store/postgres/memories-maintenance.ts'
 import { createSqliteMemoryRepository } from '../../src/store/sqlite/memories.ts'
 import { createSqliteMemoryMaintenanceRepository } from '../../src/store/sqlite/memories-maintenance.ts'
 import { forBothStores } from '../helpers/both-stores.ts'
+import { newMemory } from '../helpers/store-fixtures.ts'
 
 // Pruning, restoring, purging and decay behave the same on SQLite and PostgreSQL; each decay mode gives
 // what decayedImportance computes in JS, pinned and protected memories untouched, in one pass.
@@ -14,10 +15,7 @@ interface Repos { memories: MemoryRepository, maintenance: MemoryMaintenanceRepo
 
 const DAY = 86_400_000
 const T0 = Date.UTC(2030, 0, 1, 0, 0, 0, 123)
-const memory = (patch: Partial<NewMemory> = {}): NewMemory => ({
-  personaId: 'aria', userId: 'alice', content: 'c', memoryType: 'user_input', importance: 0.5, emotionalValence: 0,
-  visibility: 'private', relatedPersonas: [], metadata: {}, embedding: new Float32Array([1]), embeddingModel: 'e', ...patch,
-})
+const memory = newMemory
 const run = (id: string, patch: Partial<NewPruneRun> = {}): NewPruneRun => ({
   id, personaId: 'aria', trigger: 'manual', memoriesBefore: 3, memoriesAfter: 1, memoriesPruned: 2, avgImportancePruned: 0.25,
   avgImportanceKept: 0.75, processingTime: 0.5, createdAt: T0 + DAY, ...patch,

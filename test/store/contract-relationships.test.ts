@@ -8,11 +8,12 @@ import type { Relationship } from '../../src/relationships/types.ts'
 import { createPostgresRelationshipRepository } from '../../src/store/postgres/relationships.ts'
 import { createSqliteRelationshipRepository } from '../../src/store/sqlite/relationships.ts'
 import { forBothStores } from '../helpers/both-stores.ts'
+import { minutesWith, openWithPersonas } from '../helpers/store-fixtures.ts'
 
 // The relationship repository behaves the same on SQLite and PostgreSQL (moods: contract-emotions.test.ts): values, Dates, nulls,
 // order, pages, the event log; on PostgreSQL, two instances interacting with one pair at once lose nothing.
 
-const at = (minute: number) => new Date(Date.UTC(2030, 0, 1, 0, minute, 0, 123))
+const at = minutesWith(123)
 const all = (v: number): Dimensions => ({ affinity: v, trust: v, respect: v, intimacy: v })
 const values = (patch: Partial<Relationship> = {}): Omit<Relationship, 'id'> => ({
   kind: 'persona', persona1Id: 'aria', persona2Id: 'kira', ...all(0.5), relationshipType: 'stranger', interactionCount: 1,
@@ -25,8 +26,7 @@ const close = (x: number, y: number) => Math.abs(x - y) < 1e-9
 t.test('relationships', async (t) => {
   forBothStores<RelationshipRepository>(t, { sqlite: createSqliteRelationshipRepository, postgres: createPostgresRelationshipRepository }, (t, store) => {
     t.test('saved with its event, found as stored, updated in place keeping the first meeting', async (t) => {
-      const { repo, prisma, addPersona } = await store.open(t)
-      for (const id of ['aria', 'kira']) await addPersona(id)
+      const { repo, prisma } = await openWithPersonas(t, store, ['aria', 'kira'])
       t.equal(await repo.find('persona', 'aria', 'kira'), null)
       const first = await repo.save(values(), event(all(0.1)))
       t.type(first.id, 'string')
@@ -60,8 +60,7 @@ t.test('relationships', async (t) => {
     })
 
     t.test('lists and pages: most recent first, never-interacted last, ties by id; either side for persona pairs only', async (t) => {
-      const { repo, addPersona } = await store.open(t)
-      for (const id of ['a', 'b', 'c', 'd']) await addPersona(id)
+      const { repo } = await openWithPersonas(t, store, ['a', 'b', 'c', 'd'])
       const ab = await repo.save(values({ persona1Id: 'a', persona2Id: 'b', lastInteraction: at(3) }), event())
       const bc = await repo.save(values({ persona1Id: 'b', persona2Id: 'c', lastInteraction: at(7) }), event())
       const ac = await repo.save(values({ persona1Id: 'a', persona2Id: 'c', lastInteraction: null, interactionCount: 0 }), event())

@@ -1,32 +1,14 @@
 import t from 'tap'
-import { createSqliteSessionRepository } from '../../src/store/sqlite/sessions.ts'
-import { createSqliteConversationRepository } from '../../src/store/sqlite/conversations.ts'
-import { createPostgresSessionRepository } from '../../src/store/postgres/sessions.ts'
-import { createPostgresConversationRepository } from '../../src/store/postgres/conversations.ts'
-import type { SessionRepository } from '../../src/sessions/repository.ts'
-import type { ConversationRepository, StoredMessage } from '../../src/conversation/repository.ts'
 import { forBothStores } from '../helpers/both-stores.ts'
+import { conversationPorts, minutesWith, openWithPersonas, userTurn, type ConversationPorts } from '../helpers/store-fixtures.ts'
 
 // The session repository's contract, the same assertions on SQLite and PostgreSQL: what each method stores,
 // the operator's list order and counts, and what goes with a deletion (threads are the conversation port's).
 
-interface Ports { sessions: SessionRepository, conversations: ConversationRepository }
+const at = minutesWith(123)
 
-const at = (minute: number) => new Date(Date.UTC(2030, 0, 1, 0, minute, 0, 123))
-const turn = (n: number, time: Date): StoredMessage[] => [
-  { turnNumber: n, role: 'user', speakerId: 'alice', content: `u${n}`, tokens: 0, processingTime: 0, responseType: null, createdAt: time },
-  { turnNumber: n, role: 'persona', speakerId: 'aria', content: `p${n}`, tokens: 3, processingTime: 0.1, responseType: 'direct', createdAt: time },
-]
-
-forBothStores<Ports>(t, {
-  sqlite: (db) => ({ sessions: createSqliteSessionRepository(db), conversations: createSqliteConversationRepository(db) }),
-  postgres: (db) => ({ sessions: createPostgresSessionRepository(db), conversations: createPostgresConversationRepository(db) }),
-}, (t, store) => {
-  const open = async () => {
-    const opened = await store.open(t)
-    for (const id of ['aria', 'kira']) await opened.addPersona(id)
-    return opened
-  }
+forBothStores<ConversationPorts>(t, conversationPorts, (t, store) => {
+  const open = async () => await openWithPersonas(t, store, ['aria', 'kira'])
 
   t.test('saved once, persona and activity updated, times to the millisecond as Dates', async (t) => {
     const { repo: { sessions } } = await open()
@@ -105,7 +87,7 @@ forBothStores<Ports>(t, {
     await sessions.save({ id: 's', userId: 'alice', personaId: null }, at(0))
     const aria = await conversations.openThread('s', 'alice', 'aria', at(1))
     const kira = await conversations.openThread('s', 'alice', 'kira', at(2))
-    await conversations.appendTurn(aria.id, turn(1, at(3)), { turnCount: 1, tokens: 3, at: at(3) })
+    await conversations.appendTurn(aria.id, userTurn(1, at(3)), { turnCount: 1, tokens: 2, at: at(3) })
     t.same(await sessions.threadsOf('s'), [
       { id: aria.id, personaId: 'aria', turnCount: 1, lastActivityAt: at(3) },
       { id: kira.id, personaId: 'kira', turnCount: 0, lastActivityAt: at(2) },
@@ -120,7 +102,7 @@ forBothStores<Ports>(t, {
     await conversations.openThread('s1', 'alice', 'kira', at(1))
     const t2 = await conversations.openThread('s2', 'alice', 'aria', at(1))
     const t3 = await conversations.openThread('s3', 'alice', 'aria', at(1))
-    for (const [thread, n] of [[t1, 1], [t1, 2], [t2, 1], [t3, 1]] as const) await conversations.appendTurn(thread.id, turn(n, at(2)), { turnCount: n, tokens: 3, at: at(2) })
+    for (const [thread, n] of [[t1, 1], [t1, 2], [t2, 1], [t3, 1]] as const) await conversations.appendTurn(thread.id, userTurn(n, at(2)), { turnCount: n, tokens: 2, at: at(2) })
 
     t.same(await sessions.deleteWithTranscripts(['s1', 's2', 'nobody']), { conversations: 3, messages: 6 })
     t.equal(await sessions.findById('s1'), undefined)

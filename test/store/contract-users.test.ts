@@ -6,13 +6,14 @@ import { toSqlTime } from '../../src/store/sqlite/sql-time.ts'
 import type { UserDataRepository } from '../../src/users/repository.ts'
 import type { DataCounts } from '../../src/users/schemas.ts'
 import { forBothStores } from '../helpers/both-stores.ts'
+import { minutesWith } from '../helpers/store-fixtures.ts'
 
 // The user data repository's contract, the same assertions on SQLite and PostgreSQL: which rows are a
 // user's, the export's columns, order, JSON and time text, and an erase that counts what it took, disowns
 // the user's personas, leaves everyone else's rows, and happens once when two instances erase at once.
 process.env.TZ = 'America/Sao_Paulo'
 
-const at = (minute: number) => new Date(Date.UTC(2030, 0, 1, 0, minute, 0, 123))
+const at = minutesWith(123)
 const NONE: DataCounts = {
   sessions: 0, conversations: 0, messages: 0, memories: 0, relationships: 0, relationship_events: 0, api_keys: 0, summaries: 0,
   vector_entries: 0, personas_disowned: 0,

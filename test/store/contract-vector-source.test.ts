@@ -7,16 +7,14 @@ import { createSqliteMemoryRepository } from '../../src/store/sqlite/memories.ts
 import { createSqliteVectorSource } from '../../src/store/sqlite/vector-source.ts'
 import type { VectorSource } from '../../src/store/vector/source.ts'
 import { forBothStores } from '../helpers/both-stores.ts'
+import { newMemory } from '../helpers/store-fixtures.ts'
 
 // The vector source behaves the same on SQLite and PostgreSQL: batches cover every live memory of the
 // embedder once, pending and counts follow markIndexed/markUnindexed, stale embeddings, saved vectors.
 
 interface Repos { memories: MemoryRepository, source: VectorSource }
 
-const memory = (patch: Partial<NewMemory> = {}): NewMemory => ({
-  personaId: 'aria', userId: 'alice', content: 'c', memoryType: 'user_input', importance: 0.5, emotionalValence: 0,
-  visibility: 'private', relatedPersonas: [], metadata: {}, embedding: new Float32Array([0.5, -1]), embeddingModel: 'e1', ...patch,
-})
+const memory = (patch: Partial<NewMemory> = {}) => newMemory({ embedding: new Float32Array([0.5, -1]), embeddingModel: 'e1', ...patch })
 const collect = async (batches: AsyncIterable<IndexedMemory[]>) => { const out: IndexedMemory[][] = []; for await (const b of batches) out.push(b); return out }
 const sorted = (ids: string[]) => [...ids].sort()
 
