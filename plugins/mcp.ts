@@ -46,6 +46,8 @@ export default fp(async (app) => {
   const http = createHttpSessions({
     open: (user) => mcp.open(user, 'http'), idleMs, log, full: () => runtime.connections >= config.server.maxConnections,
     maxPerUser: config.mcp.maxSessionsPerUser, bound,
+    // recorded, so another instance on the database (or this one after a restart) can serve a session opened here
+    store: app.store.mcpSessions, shared: app.cluster.scope === 'many',
   })
 
   // the auth hook refuses foreign Origins on /mcp already; checked again so the MCP faces never rest on hook order

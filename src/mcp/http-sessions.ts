@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 import type { RpcLogger } from '../rpc/context.ts'
 import type { UserIdentity } from '../rpc/caller.ts'
 import { createSendBound, pendingBytes, writeThrough, type BoundLimits, type SendBound } from '../transport/send-bound.ts'
+import { initializeParams, replayHandshake } from './http-replay.ts'
+import type { McpSessionParams, McpSessionRepository } from './repository.ts'
 import type { McpSession } from './types.ts'
 
 export interface HttpSessionsOptions {
@@ -18,6 +19,13 @@ export interface HttpSessionsOptions {
   maxPerUser?: number
   /** the send bound of a session, over all its open responses (POST replies and the GET stream) */
   bound?: BoundLimits
+  /** where sessions are recorded, so that one this instance does not hold (another's, or its own before a restart) can be taken over */
+  store?: McpSessionRepository
+  /**
+   * other instances serve the same sessions: each request checks the record first (a DELETE, an eviction or
+   * expiry elsewhere ends the session here too), and the per-user cap counts the sessions they hold
+   */
+  shared?: boolean
   now?: () => number
 }
 
@@ -27,10 +35,13 @@ export interface Refusal { status: number, body: { jsonrpc: '2.0', error: { code
 const refusal = (status: number, code: number, message: string, data?: Record<string, unknown>): Refusal =>
   ({ status, body: { jsonrpc: '2.0', error: { code, message, ...(data && { data }) }, id: null } })
 export const SESSION_NOT_FOUND = refusal(404, -32001, 'Session not found')
+const FULL = refusal(503, -32000, 'Server at its connection limit, try again later')
 const LAGGING = refusal(503, -32000, 'Session too far behind: more than server.maxBufferedBytes of its responses are unread; read its open streams first',
   { reason: 'slow_client' })
 
 interface Entry {
+  /** set once initialised */
+  id?: string
   transport: StreamableHTTPServerTransport
   session: McpSession
   userId: string
@@ -48,9 +59,17 @@ interface Entry {
  * The Streamable HTTP sessions: Mcp-Session-Id -> transport. A session belongs to the user who opened it
  * (anyone else gets 404, as if it did not exist), and idle sessions expire so clients re-initialise.
  * One user holds at most `maxPerUser` of them, so abandoned sessions cannot fill the server's connection limit.
+ * With a store, each session is also a record, and a request naming one this instance does not hold rebuilds
+ * it here (http-replay.ts); the store is read only on such a miss unless `shared`.
  */
-export function createHttpSessions ({ open, idleMs, log, full = () => false, maxPerUser = Infinity, bound, now = Date.now }: HttpSessionsOptions) {
+export function createHttpSessions ({ open, idleMs, log, full = () => false, maxPerUser = Infinity, bound, store, shared = false, now = Date.now }: HttpSessionsOptions) {
   const table = new Map<string, Entry>()
+  /** sessions being taken over from the store, by id and user: concurrent requests share one rebuild */
+  const adopting = new Map<string, Promise<Entry | Refusal>>()
+  const cutoff = () => new Date(now() - idleMs)
+  const dropRecord = async (id: string) => {
+    await store?.delete(id).catch((err: unknown) => { log.warn({ err }, 'MCP HTTP session record not deleted (it expires when idle)') })
+  }
   /** sessions per user, those still initialising included */
   const held = new Map<string, number>()
   const idle = (entry: Entry) => entry.active === 0 && now() - entry.lastSeen > idleMs
@@ -67,8 +86,10 @@ export function createHttpSessions ({ open, idleMs, log, full = () => false, max
     count(entry.userId, -1)
     entry.bound?.dispose()
   }
-  const close = async (entry: Entry) => {
+  /** `drop`: the session ends for every instance (its record goes), not only for this one */
+  const close = async (entry: Entry, drop = false) => {
     forget(entry)
+    if (drop && entry.id !== undefined) await dropRecord(entry.id)
     await entry.session.close().catch((err: unknown) => { log.warn({ err }, 'MCP HTTP session did not close cleanly') })
   }
 
@@ -81,13 +102,94 @@ export function createHttpSessions ({ open, idleMs, log, full = () => false, max
     return oldest
   }
 
-  /** the live session a request names, if it is the caller's */
-  const find = async (req: IncomingMessage, user: UserIdentity): Promise<Entry | undefined> => {
+  /** the live session a request names, if it is the caller's: held here, or taken over from the store */
+  const find = async (req: IncomingMessage, user: UserIdentity): Promise<Entry | Refusal> => {
     const id = req.headers['mcp-session-id']
-    const entry = typeof id === 'string' ? table.get(id) : undefined
-    if (!entry || entry.userId !== user.id) return undefined
-    if (idle(entry)) { await close(entry); return undefined }
+    if (typeof id !== 'string') return SESSION_NOT_FOUND
+    const entry = table.get(id)
+    if (entry === undefined) return await adopt(id, user)
+    if (entry.userId !== user.id) return SESSION_NOT_FOUND
+    if (shared && store) {
+      // its use elsewhere keeps it alive; a DELETE, an eviction or expiry elsewhere ends this copy too
+      if (await store.touch(id, new Date(now()), cutoff())) return entry
+      await close(entry)
+      return SESSION_NOT_FOUND
+    }
+    if (idle(entry)) { await close(entry, true); return SESSION_NOT_FOUND }
     return entry
+  }
+
+  /** a session and its transport, not yet initialised; `initialized` runs before the initialize request is answered */
+  const create = (user: UserIdentity, generate: () => string, initialized?: (id: string) => Promise<void>): Entry => {
+    const session = open(user)
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: generate,
+      onsessioninitialized: async (id) => { entry.id = id; table.set(id, entry); await initialized?.(id) },
+      // a DELETE ends the session everywhere: the record goes before the client hears 200
+      onsessionclosed: async (id) => { await dropRecord(id) },
+    })
+    const entry: Entry = { transport, session, userId: user.id, lastSeen: now(), active: 0, open: new Set(), lagging: false, forgotten: false }
+    if (bound) entry.bound = watch(entry, bound)
+    // set before connect: the SDK chains its own handler after this one (DELETE and close() both end here)
+    transport.onclose = () => { forget(entry) }
+    return entry
+  }
+
+  /** rebuilds here a session another instance (or this one before a restart) initialised, if it is the caller's and not idle */
+  const rebuild = async (id: string, user: UserIdentity): Promise<Entry | Refusal> => {
+    const record = await store!.find(id)
+    if (record === null || record.userId !== user.id || record.lastSeenAt.getTime() < cutoff().getTime()) return SESSION_NOT_FOUND
+    if (full()) return FULL
+    count(user.id, 1)
+    const entry = create(user, () => id)
+    try {
+      await entry.session.server.connect(entry.transport)
+      await replayHandshake(entry.transport, record)
+    } catch (err) {
+      log.warn({ err, user: user.id }, 'MCP HTTP session could not be taken over: the client re-initialises')
+      await close(entry)
+      return SESSION_NOT_FOUND
+    }
+    await store!.touch(id, new Date(now()), cutoff())
+    log.debug({ connection: entry.session.connection.id, user: user.id }, 'MCP HTTP session taken over from the store')
+    return entry
+  }
+
+  const adopt = async (id: string, user: UserIdentity): Promise<Entry | Refusal> => {
+    if (!store) return SESSION_NOT_FOUND
+    const key = `${id}\n${user.id}`
+    let pending = adopting.get(key)
+    if (pending === undefined) {
+      pending = rebuild(id, user).finally(() => { adopting.delete(key) })
+      adopting.set(key, pending)
+    }
+    return await pending
+  }
+
+  const saveRecord = async (id: string, user: UserIdentity, params: McpSessionParams) => {
+    const at = new Date(now())
+    // a session that could not be recorded still works here; only another instance would not know it
+    await store?.save({ id, userId: user.id, ...params, createdAt: at, lastSeenAt: at })
+      .catch((err: unknown) => { log.warn({ err }, 'MCP HTTP session not recorded: only this instance can serve it') })
+  }
+
+  /**
+   * The session to end so that the user may open another, when they are at the cap: their least recently
+   * used one with no request under way here. Shared, the records decide (they know of use on every instance,
+   * and a session another instance holds then 404s there on its next use). undefined: under the cap; null:
+   * at it, with none to end.
+   */
+  const victimFor = async (userId: string): Promise<{ id?: string, entry?: Entry } | null | undefined> => {
+    if (!shared || !store) {
+      if ((held.get(userId) ?? 0) < maxPerUser) return undefined
+      const entry = oldestIdle(userId)
+      return entry ? { id: entry.id, entry } : null
+    }
+    const live = await store.liveOf(userId, cutoff())
+    const initialising = (held.get(userId) ?? 0) - [...table.values()].filter((e) => e.userId === userId).length
+    if (live.length + initialising < maxPerUser) return undefined
+    const oldest = live.find((r) => (table.get(r.id)?.active ?? 0) === 0)
+    return oldest ? { id: oldest.id, entry: table.get(oldest.id) } : null
   }
 
   /** a request counts as activity from start to end: a long SSE stream is not idleness */
@@ -106,37 +208,32 @@ export function createHttpSessions ({ open, idleMs, log, full = () => false, max
     overflow: (reason) => {
       log.warn({ connection: entry.session.connection.id, reason }, 'slow MCP HTTP client: session closed')
       for (const res of entry.open) res.destroy()
-      void close(entry)
+      void close(entry, true)
     },
   })
 
   const start = async (req: IncomingMessage, res: ServerResponse, body: unknown, user: UserIdentity): Promise<Refusal | undefined> => {
-    const initializing = Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body)
-    if (!initializing) return refusal(400, -32000, 'Bad Request: Mcp-Session-Id header is required (send initialize first)')
-    const victim = (held.get(user.id) ?? 0) >= maxPerUser ? oldestIdle(user.id) : undefined
-    if ((held.get(user.id) ?? 0) >= maxPerUser && !victim) {
+    const params = initializeParams(body)
+    if (params === undefined) return refusal(400, -32000, 'Bad Request: Mcp-Session-Id header is required (send initialize first)')
+    const victim = await victimFor(user.id)
+    if (victim === null) {
       return refusal(429, -32000, `Too many MCP sessions: this user holds ${maxPerUser} (mcp.maxSessionsPerUser), none idle; end one with DELETE /mcp or retry later`,
         { reason: 'too_many_sessions', max_sessions: maxPerUser })
     }
     // the user's own idle session makes room: the server's connection limit is no reason to refuse then
-    if (!victim && full()) return refusal(503, -32000, 'Server at its connection limit, try again later')
+    if (!victim && full()) return FULL
     count(user.id, 1)
-    if (victim) {
-      log.debug({ connection: victim.session.connection.id, user: user.id }, 'MCP HTTP session evicted by a newer one of its user')
-      await close(victim)
-    }
-    const session = open(user)
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: randomUUID, onsessioninitialized: (id) => { table.set(id, entry) } })
-    const entry: Entry = { transport, session, userId: user.id, lastSeen: now(), active: 0, open: new Set(), lagging: false, forgotten: false }
-    if (bound) entry.bound = watch(entry, bound)
-    // set before connect: the SDK chains its own handler after this one (DELETE and close() both end here)
-    transport.onclose = () => { forget(entry) }
+    if (victim?.entry) {
+      log.debug({ connection: victim.entry.session.connection.id, user: user.id }, 'MCP HTTP session evicted by a newer one of its user')
+      await close(victim.entry, true)
+    } else if (victim?.id !== undefined) await dropRecord(victim.id)
+    const entry = create(user, randomUUID, (id) => saveRecord(id, user, params))
     try {
-      await session.server.connect(transport)
+      await entry.session.server.connect(entry.transport)
       await serve(entry, req, res, body)
     } finally {
       // an initialize the transport refused (bad headers, bad version) leaves nothing behind
-      if (transport.sessionId === undefined) await close(entry)
+      if (entry.transport.sessionId === undefined) await close(entry)
     }
     return undefined
   }
@@ -146,7 +243,7 @@ export function createHttpSessions ({ open, idleMs, log, full = () => false, max
     async post (req: IncomingMessage, res: ServerResponse, body: unknown, user: UserIdentity): Promise<Refusal | undefined> {
       if (req.headers['mcp-session-id'] === undefined) return start(req, res, body, user)
       const entry = await find(req, user)
-      if (!entry) return SESSION_NOT_FOUND
+      if (!('transport' in entry)) return entry
       if (entry.lagging) return LAGGING
       await serve(entry, req, res, body)
       return undefined
@@ -156,23 +253,34 @@ export function createHttpSessions ({ open, idleMs, log, full = () => false, max
     async other (req: IncomingMessage, res: ServerResponse, user: UserIdentity): Promise<Refusal | undefined> {
       if (req.headers['mcp-session-id'] === undefined) return refusal(400, -32000, 'Bad Request: Mcp-Session-Id header is required')
       const entry = await find(req, user)
-      if (!entry) return SESSION_NOT_FOUND
+      if (!('transport' in entry)) return entry
       if (entry.lagging && req.method === 'GET') return LAGGING
       await serve(entry, req, res)
       return undefined
     },
 
-    /** Closes the sessions idle for longer than idleMs. */
+    /**
+     * Closes the sessions idle here for longer than idleMs (shared: this copy only, the session may be in use
+     * elsewhere), brings the records of the others up to date (a long SSE stream is use too), and deletes
+     * the records idle everywhere.
+     */
     async sweep (): Promise<number> {
-      const expired = [...table.values()].filter(idle)
-      for (const entry of expired) await close(entry)
-      if (expired.length > 0) log.debug({ expired: expired.length }, 'idle MCP HTTP sessions closed')
-      return expired.length
+      let expired = 0
+      for (const entry of [...table.values()]) {
+        if (idle(entry)) { await close(entry, !shared); expired++; continue }
+        if (!store || entry.id === undefined) continue
+        const alive = await store.touch(entry.id, new Date(entry.active > 0 ? now() : entry.lastSeen), cutoff())
+          .catch((err: unknown) => { log.warn({ err }, 'MCP HTTP session record not touched'); return true })
+        if (!alive && shared) await close(entry)
+      }
+      const removed = store ? await store.deleteIdleBefore(cutoff()).catch((err: unknown) => { log.warn({ err }, 'idle MCP HTTP session records not deleted'); return 0 }) : 0
+      if (expired + removed > 0) log.debug({ expired, removed }, 'idle MCP HTTP sessions closed')
+      return expired
     },
 
-    /** Shutdown: open SSE streams would otherwise keep the HTTP server from closing. */
+    /** Shutdown: open SSE streams would otherwise keep the HTTP server from closing. The records stay: another instance (or this one, restarted) takes the sessions over. */
     async closeAll (): Promise<void> {
-      await Promise.all([...table.values()].map(close))
+      await Promise.all([...table.values()].map((entry) => close(entry)))
     },
 
     get size (): number { return table.size },

@@ -13,6 +13,7 @@ import type { UserDataRepository } from '../users/repository.ts'
 import type { StoredCounts, StoreHealth } from '../system/repository.ts'
 import type { MemoryMaintenanceRepository, MemoryRepository, MemorySettingsRepository, MemoryStatsRepository } from '../memory/repository.ts'
 import type { VectorSource } from './vector/source.ts'
+import type { McpSessionRepository } from '../mcp/repository.ts'
 
 export interface Repositories {
   memories: MemoryRepository
@@ -35,4 +36,6 @@ export interface Repositories {
   userData: UserDataRepository
   /** the memories as the vector index reads them (and what it holds) */
   vectorSource: VectorSource
+  /** MCP Streamable HTTP sessions, so another instance can serve them */
+  mcpSessions: McpSessionRepository
 }

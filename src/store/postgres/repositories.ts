@@ -15,6 +15,7 @@ import { createPostgresMemoryStatsRepository } from './memories-stats.ts'
 import { createPostgresMemorySettingsRepository } from './memories-settings.ts'
 import { createPostgresMemoryMaintenanceRepository } from './memories-maintenance.ts'
 import { createPostgresVectorSource } from './vector-source.ts'
+import { createPostgresMcpSessionRepository } from './mcp-sessions.ts'
 
 /** The PostgreSQL implementation of every repository port, on one open database. */
 export function createPostgresRepositories (db: PostgresDatabase): Repositories {
@@ -35,5 +36,6 @@ export function createPostgresRepositories (db: PostgresDatabase): Repositories 
     health: createPostgresStoreHealth(db),
     storedCounts: createPostgresStoredCounts(db),
     vectorSource: createPostgresVectorSource(db),
+    mcpSessions: createPostgresMcpSessionRepository(db),
   }
 }

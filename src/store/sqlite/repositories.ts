@@ -15,6 +15,7 @@ import { createSqliteBundleRepository } from './bundles.ts'
 import { createSqliteUserDataRepository } from './users.ts'
 import { createSqliteStoredCounts, createSqliteStoreHealth } from './system.ts'
 import { createSqliteVectorSource } from './vector-source.ts'
+import { createSqliteMcpSessionRepository } from './mcp-sessions.ts'
 
 /** The SQLite implementation of every repository port, on one open database. */
 export function createSqliteRepositories (db: SqliteDatabase): Repositories {
@@ -36,5 +37,6 @@ export function createSqliteRepositories (db: SqliteDatabase): Repositories {
     bundles: createSqliteBundleRepository(db),
     userData: createSqliteUserDataRepository(db),
     vectorSource: createSqliteVectorSource(db),
+    mcpSessions: createSqliteMcpSessionRepository(db),
   }
 }

@@ -1,0 +1,41 @@
+import type { McpSessionRecord, McpSessionRepository } from '../../mcp/repository.ts'
+import type { PostgresDatabase } from './database.ts'
+
+const COLUMNS = 'id, "userId", "protocolVersion", capabilities, "clientInfo", "createdAt", "lastSeenAt"'
+// pg would send a Date in the process's local zone; the columns are TIMESTAMP(3) in UTC, so ISO text (its zone is ignored)
+const utc = (at: Date) => at.toISOString()
+
+/**
+ * MCP HTTP sessions shared by the instances: every request on a session touches its row (that is how an
+ * instance learns of a DELETE or an expiry elsewhere), so prepared statements.
+ */
+export function createPostgresMcpSessionRepository ({ pool }: PostgresDatabase): McpSessionRepository {
+  const run = async (name: string, text: string, values: unknown[]) => await pool.query({ name, text, values })
+
+  return {
+    async save (r) {
+      await run('mcp-session-save', `INSERT INTO "McpSession" (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
+        ON CONFLICT (id) DO UPDATE SET "userId" = $2, "protocolVersion" = $3, capabilities = $4, "clientInfo" = $5, "createdAt" = $6, "lastSeenAt" = $7`,
+      [r.id, r.userId, r.protocolVersion, JSON.stringify(r.capabilities), JSON.stringify(r.clientInfo), utc(r.createdAt), utc(r.lastSeenAt)])
+    },
+    async find (id) {
+      const { rows } = await pool.query<McpSessionRecord>({ name: 'mcp-session-find', text: `SELECT ${COLUMNS} FROM "McpSession" WHERE id = $1`, values: [id] })
+      return rows[0] ?? null
+    },
+    async touch (id, at, cutoff) {
+      const { rowCount } = await run('mcp-session-touch',
+        'UPDATE "McpSession" SET "lastSeenAt" = GREATEST("lastSeenAt", $2) WHERE id = $1 AND "lastSeenAt" >= $3', [id, utc(at), utc(cutoff)])
+      return rowCount === 1
+    },
+    async delete (id) { await run('mcp-session-delete', 'DELETE FROM "McpSession" WHERE id = $1', [id]) },
+    async liveOf (userId, cutoff) {
+      const { rows } = await pool.query<{ id: string, lastSeenAt: Date }>({
+        name: 'mcp-session-live-of', text: 'SELECT id, "lastSeenAt" FROM "McpSession" WHERE "userId" = $1 AND "lastSeenAt" >= $2 ORDER BY "lastSeenAt", id COLLATE "C"', values: [userId, utc(cutoff)],
+      })
+      return rows
+    },
+    async deleteIdleBefore (cutoff) {
+      return (await run('mcp-session-delete-idle', 'DELETE FROM "McpSession" WHERE "lastSeenAt" < $1', [utc(cutoff)])).rowCount ?? 0
+    },
+  }
+}
