@@ -1,3 +1,5 @@
+export type { Standing } from '../relationships/types.ts'
+
 export interface Turn {
   turn_number: number
   speaker_id: string
@@ -8,13 +10,4 @@ export interface Turn {
   tokens_remaining: number
   ended: boolean
   end_reason: string | null
-}
-
-export interface Standing {
-  affinity: number
-  trust: number
-  respect: number
-  intimacy: number
-  relationship_type: string
-  interaction_count: number
 }
