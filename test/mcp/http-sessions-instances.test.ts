@@ -63,7 +63,8 @@ t.test('an MCP HTTP session works when consecutive POSTs land on different insta
       const listed = await client.callTool({ name: 'persona_list', arguments: {} })
       t.notOk(listed.isError, 'tools/call persona_list')
       const read = await client.readResource({ uri: 'persona://aria' })
-      t.match(read.contents[0]?.text, /Aria/, 'resources/read persona://aria')
+      const content = read.contents[0]
+      t.match(content !== undefined && 'text' in content ? content.text : '', /Aria/, 'resources/read persona://aria')
     }
     const posts = route.filter((r) => r.startsWith('POST'))
     t.same(posts.slice(0, 8), [
