@@ -31,7 +31,9 @@ const OriginError = createError('ORIGIN_NOT_ALLOWED', 'Origin %s may not use thi
  */
 export default fp(async (app) => {
   const { config } = app
-  const auth = await createAuthService({ repository: app.store.apiKeys, configured: config.auth.apiKeys })
+  const auth = await createAuthService({ repository: app.store.apiKeys, configured: config.auth.apiKeys, announce: app.invalidation.announcer('apiKey') })
+  app.invalidation.on('apiKey', (ids) => auth.forgetKeys(ids))
+  app.invalidation.on('user', async (ids) => { for (const id of ids) await auth.forgetUser(id) })
   app.decorate('auth', auth)
   app.decorateRequest('user', null as unknown as UserIdentity)
 

@@ -3,6 +3,7 @@ import { databaseUrl } from '../src/config/index.ts'
 import { openStore, type Repositories } from '../src/store/index.ts'
 import type { SqliteDatabase } from '../src/store/sqlite/database.ts'
 import type { Cluster } from '../src/events/cluster.ts'
+import { createInvalidation, type Invalidation } from '../src/events/invalidation.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -10,6 +11,8 @@ declare module 'fastify' {
     store: Repositories
     /** the instances sharing the database (one, on SQLite): cross-instance messages and job claims */
     cluster: Cluster
+    /** cache invalidations between the instances: each service announces its writes, drops what others wrote */
+    invalidation: Invalidation
     /** the open SQLite database itself: for the tests and this plugin only (throws on PostgreSQL) */
     db: SqliteDatabase
   }
@@ -22,6 +25,8 @@ export default fp(async (app) => {
   log.info({ database: store.kind, where: store.where, applied: store.migrations.applied }, 'database ready')
   app.decorate('store', store.repositories)
   app.decorate('cluster', store.cluster)
+  const invalidation = createInvalidation(store.cluster, log)
+  app.decorate('invalidation', invalidation)
   const { sqlite } = store
   app.decorate('db', {
     getter () {
@@ -29,5 +34,5 @@ export default fp(async (app) => {
       return sqlite
     },
   })
-  app.addHook('onClose', async () => { await store.close() })
+  app.addHook('onClose', async () => { await invalidation.flush(); await store.close() })
 }, { name: 'db', dependencies: ['config'] })

@@ -13,8 +13,9 @@ declare module 'fastify' {
 
 /** Personas: seeded at start-up, their methods registered, their state regenerated on a schedule. */
 export default fp(async (app) => {
-  const personas = createPersonaService({ repository: app.store.personas, rules: app.config.personas })
+  const personas = createPersonaService({ repository: app.store.personas, rules: app.config.personas, announce: app.invalidation.announcer('persona') })
   await personas.init()
+  app.invalidation.on('persona', (ids) => personas.refresh(ids))
   app.decorate('personas', personas)
 
   const memoryStats = createMemoryStats(app.store.memoryStats)

@@ -22,8 +22,12 @@ declare module 'fastify' {
 export default fp(async (app) => {
   const { config, store: repositories, personas, sessions, conversations, memory, events } = app
   const log = app.log.child({ component: 'relationship' })
-  const relationships = createRelationshipService({ repository: repositories.relationships, personas, rules: config.relationships })
-  const emotions = createEmotionService({ repository: repositories.emotions, rules: config.emotions })
+  const { invalidation } = app
+  const relationships = createRelationshipService({ repository: repositories.relationships, personas, rules: config.relationships, announce: invalidation.announcer('relationship') })
+  const emotions = createEmotionService({ repository: repositories.emotions, rules: config.emotions, announce: invalidation.announcer('emotion') })
+  invalidation.on('relationship', (keys) => { relationships.forgetPairs(keys) })
+  invalidation.on('emotion', (ids) => { for (const id of ids) emotions.forget(id) })
+  invalidation.on('user', (ids) => { for (const id of ids) relationships.forgetUser(id) })
   const store = createPersonaConversationStore(app.store.conversations)
   const engine = createConversationEngine({
     store, llm: app.llm, personas, relationships, events, rules: config.personaConversations, log,

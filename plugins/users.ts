@@ -11,12 +11,14 @@ declare module 'fastify' {
 
 /** A user's data rights: user.export and user.erase over every table, and the vector index. */
 export default fp(async (app) => {
+  // the other instances drop the erased user's keys and relationships too (plugins/auth.ts, relationship.ts)
+  const announceErased = app.invalidation.announcer('user')
   const userData = createUserDataService({
     repository: app.store.userData,
     index: app.vectors,
     disowned: (ids) => app.personas.disowned(ids),
     // the relationship plugin registers later: looked up when a user is erased
-    erased: async (userId) => { await app.auth.forgetUser(userId); app.relationships.forgetUser(userId) },
+    erased: async (userId) => { await app.auth.forgetUser(userId); app.relationships.forgetUser(userId); announceErased?.(userId) },
     log: app.log.child({ component: 'users' }),
   })
   app.decorate('userData', userData)

@@ -9,13 +9,19 @@ export interface PersonaServiceDeps {
   repository: PersonaRepository
   rules: UserChatRules & { refuseWhenExhausted: boolean }
   now?: () => number
+  /** tells the other instances a persona's row changed (undefined: there are none) */
+  announce?: (personaId: string) => void
 }
+
+/** state writes that lost the race to another instance, retried on its result up to this many times in all */
+const MAX_STATE_ATTEMPTS = 8
 
 /**
  * Personas and their interaction state. All personas are held in memory, written through to the
- * database: this process is their only writer, and reads (persona.list, every chat turn) are hot.
+ * database, as reads (persona.list, every chat turn) are hot; each write is announced, and another
+ * instance's writes are read again when it announces them (refresh).
  */
-export function createPersonaService ({ repository, rules, now = Date.now }: PersonaServiceDeps) {
+export function createPersonaService ({ repository, rules, now = Date.now, announce }: PersonaServiceDeps) {
   const cache = new Map<string, Persona>()
   const withLock = createKeyedLock()
   const listeners: Array<(persona: Persona) => void> = []
@@ -23,7 +29,7 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
   const createdListeners: Array<(persona: Persona) => void> = []
   // run before a delete (chats under way stop and are waited for); each may return a release, called after it
   const beforeDelete: Array<(persona: Persona) => Promise<(() => void) | void>> = []
-  const store = (persona: Persona) => { cache.set(persona.id, persona); return persona }
+  const store = (persona: Persona) => { cache.set(persona.id, persona); announce?.(persona.id); return persona }
   /** a stored change others may want to know about (events watchers) */
   const changed = (persona: Persona) => { store(persona); for (const listener of listeners) listener(persona); return persona }
 
@@ -44,7 +50,7 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
     /** Loads every persona and adds the built-ins that are missing (idempotent). */
     async init (): Promise<void> {
       cache.clear()
-      for (const persona of await repository.all()) store(persona)
+      for (const persona of await repository.all()) cache.set(persona.id, persona)
       for (const builtIn of BUILT_IN_PERSONAS) {
         if (!byName(builtIn.name)) store(await repository.insert(builtIn, true))
       }
@@ -151,6 +157,7 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
         for (const listener of beforeDelete) { const release = await listener(persona); if (release) releases.push(release) }
         await repository.remove(persona.id)
         cache.delete(persona.id)
+        announce?.(persona.id)
       } finally {
         for (const release of releases) release()
       }
@@ -167,14 +174,42 @@ export function createPersonaService ({ repository, rules, now = Date.now }: Per
       })))
     },
 
+    /**
+     * Personas another instance changed, created or deleted: read again, each under its lock (so no write
+     * of this instance interleaves). Created and removed listeners hear of arrivals and departures; change
+     * listeners do not (the instance that changed it told the event's watchers already).
+     */
+    async refresh (ids: readonly string[]): Promise<void> {
+      await Promise.all(ids.map((id) => withLock(id, async () => {
+        const known = cache.get(id)
+        const latest = await repository.find(id)
+        if (latest === null) {
+          if (known === undefined) return
+          cache.delete(id)
+          for (const listener of removedListeners) listener(known)
+          return
+        }
+        cache.set(id, latest)
+        if (known === undefined) for (const listener of createdListeners) listener(latest)
+      })))
+    },
+
     /** Changes a persona's state from its latest value (changes to one persona never interleave). */
     async setState (id: string, change: (state: InteractionState) => InteractionState): Promise<Persona> {
       const { id: personaId } = service.get(id)
       return withLock(personaId, async () => {
-        const persona = service.get(personaId)
-        // regeneration is brought up to now first, so time spent idle before this change is credited
-        // once, and time after it is not credited to a state that did not exist yet
-        return changed(await repository.saveState(persona, change(regenerate(persona.state, now(), rules))))
+        let persona = service.get(personaId)
+        for (let attempt = 1; ; attempt++) {
+          // regeneration is brought up to now first, so time spent idle before this change is credited
+          // once, and time after it is not credited to a state that did not exist yet
+          const saved = await repository.saveState(persona, change(regenerate(persona.state, now(), rules)))
+          if (saved !== null) return changed(saved)
+          // another instance changed the state since this one read it: the change goes on top of its write
+          const latest = await repository.find(personaId)
+          if (latest === null) throw domainError(ErrorCode.PersonaNotFound, `Persona not found: ${personaId}`, { persona_id: personaId })
+          if (attempt >= MAX_STATE_ATTEMPTS) throw domainError(ErrorCode.Conflict, `Persona ${persona.name} is changing too fast; try again`, { persona_id: personaId })
+          cache.set(personaId, persona = latest)
+        }
       })
     },
 

@@ -11,30 +11,36 @@ export interface RelationshipServiceDeps {
   personas: PersonaService
   rules: AppConfig['relationships']
   now?: () => number
+  /** tells the other instances a pair changed (its cache key; undefined: there are none) */
+  announce?: (key: string) => void
 }
 
 /**
  * Relationships between personas and between a persona and a user; every interaction is recorded.
  * Every user chat turn reads one (for the prompt) and writes it (after the turn): each pair is cached
- * here, written through, so only this service may change relationships (or tell it with forget*).
+ * here, written through, and announced, so another instance drops its copy (forgetPairs).
  */
-export function createRelationshipService ({ repository, personas, rules, now = Date.now }: RelationshipServiceDeps) {
+export function createRelationshipService ({ repository, personas, rules, now = Date.now, announce }: RelationshipServiceDeps) {
   const withLock = createKeyedLock()
   const cache = new Map<string, Relationship | null>()
   const cacheKey = (kind: RelationshipKind, persona1Id: string, persona2Id: string) => `${kind}\u0000${persona1Id}\u0000${persona2Id}`
+  // bumped by each forget: a read that was under way then does not cache what it read
+  let generation = 0
 
   const find = async (kind: RelationshipKind, a: string, b: string): Promise<Relationship | null> => {
     const [persona1Id, persona2Id] = pairKey(kind, a, b)
     const key = cacheKey(kind, persona1Id, persona2Id)
     const cached = cache.get(key)
     if (cached !== undefined) return cached
+    const seen = generation
     const found = await repository.find(kind, persona1Id, persona2Id)
-    cache.set(key, found)
+    if (seen === generation) cache.set(key, found)
     return found
   }
 
   const forgetWhere = (gone: (rel: Relationship) => boolean) => {
     // absent pairs are dropped too: they may name what is gone, and cost one lookup to learn again
+    generation++
     for (const [key, rel] of cache) if (rel === null || gone(rel)) cache.delete(key)
   }
 
@@ -48,6 +54,11 @@ export function createRelationshipService ({ repository, personas, rules, now = 
     forget: (personaId: string) => forgetWhere((rel) => rel.persona1Id === personaId || rel.persona2Id === personaId),
     /** an erased user's relationships went with their rows */
     forgetUser: (userId: string) => forgetWhere((rel) => rel.kind === 'user' && rel.persona2Id === userId),
+    /** pairs another instance changed (their announced keys) */
+    forgetPairs (keys: readonly string[]): void {
+      generation++
+      for (const key of keys) cache.delete(key)
+    },
 
     /** Applies one interaction (section 5 rules) and records it as an event; changes to one pair never interleave. */
     async interact (kind: RelationshipKind, a: string, b: string, interaction: Interaction): Promise<Relationship> {
@@ -57,6 +68,7 @@ export function createRelationshipService ({ repository, personas, rules, now = 
         const outcome = applyInteraction(await find(kind, persona1Id, persona2Id), interaction, rules, now())
         const saved = await repository.save({ ...outcome.values, kind, persona1Id, persona2Id }, { ...interaction, deltas: outcome.deltas })
         cache.set(key, saved)
+        announce?.(key)
         return saved
       })
     },

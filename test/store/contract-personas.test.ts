@@ -70,11 +70,27 @@ forBothStores<PersonaRepository>(t, {
     const aria = await repo.insert({ name: 'Aria' }, false)
     const before = Date.now()
     const saved = await repo.saveState(aria, state(Date.UTC(2031, 0, 2, 3, 4, 5, 678)))
+    if (saved === null) throw new Error('not saved')
     t.same(saved.state, state(Date.UTC(2031, 0, 2, 3, 4, 5, 678)))
     t.ok(saved.updatedAt.getTime() >= before && saved.updatedAt.getTime() <= Date.now())
     const [read] = await repo.all()
     t.same(read, saved, 'the stored state and updatedAt are the ones returned')
+    t.same(await repo.find(aria.id), saved, 'find: the one persona as stored')
+    t.equal(await repo.find('ghost'), null)
     await t.rejects(repo.saveState({ ...aria, id: 'ghost' }, state(0)), { code: ErrorCode.PersonaNotFound, message: 'Persona not found: ghost' })
+  })
+
+  t.test('saveState lands only on the state it was computed from: a write by another instance since makes it null', async (t) => {
+    const { repo, another } = await store.open(t)
+    const other = await another()
+    const aria = await repo.insert({ name: 'Aria' }, false)
+    const first = await other.saveState(aria, { ...aria.state, socialEnergy: 60 })
+    t.equal(first?.state.socialEnergy, 60, 'the other instance wrote first')
+    t.equal(await repo.saveState(aria, { ...aria.state, socialEnergy: 90 }), null, 'this one, from the state before it, does not overwrite it')
+    t.equal((await repo.find(aria.id))?.state.socialEnergy, 60)
+    const latest = await repo.find(aria.id)
+    if (latest === null) throw new Error('gone')
+    t.equal((await repo.saveState(latest, { ...latest.state, socialEnergy: 50 }))?.state.socialEnergy, 50, 'from the latest state it does')
   })
 
   t.test('remove: the persona, what hangs on it, and persona relationships naming it second', async (t) => {

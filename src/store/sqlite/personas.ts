@@ -55,20 +55,33 @@ const fromRaw = (raw: RawPersonaRow): Persona => toPersona({
   avatarMime: null,
 })
 
+// the state as the writer last read it: a state write lands only on that (another connection may have
+// written since); times compared as instants, since Prisma's and our raw SQL's texts may differ
+const SAME_STATE = `interestLevel = @wasInterestLevel AND interactionFatigue = @wasInteractionFatigue AND currentPriority = @wasCurrentPriority
+    AND availableTime = @wasAvailableTime AND socialEnergy = @wasSocialEnergy AND cooldownUntil = @wasCooldownUntil
+    AND julianday(stateUpdatedAt) = julianday(@wasStateUpdatedAt)`
+
 /**
  * Profiles written through Prisma (rare writes); the state, written on every chat turn, by one prepared
  * statement; all() by another, because start-up reads it and should not wait for Prisma's query engine.
  */
 export function createSqlitePersonaRepository ({ prisma, sqlite }: SqliteDatabase): PersonaRepository {
-  const allRows = sqlite.prepare<[], RawPersonaRow>(`SELECT id, name, nameKey, description, backstory, speakingStyle, personalityTraits,
+  const columns = `id, name, nameKey, description, backstory, speakingStyle, personalityTraits,
     topicPreferences, charisma, intelligence, socialRank, builtIn, ownerId, interestLevel, interactionFatigue, currentPriority,
-    availableTime, socialEnergy, cooldownUntil, stateUpdatedAt, createdAt, updatedAt FROM Persona ORDER BY createdAt, nameKey`)
+    availableTime, socialEnergy, cooldownUntil, stateUpdatedAt, createdAt, updatedAt`
+  const allRows = sqlite.prepare<[], RawPersonaRow>(`SELECT ${columns} FROM Persona ORDER BY createdAt, nameKey`)
+  const oneRow = sqlite.prepare<[string], RawPersonaRow>(`SELECT ${columns} FROM Persona WHERE id = ?`)
   const updateState = sqlite.prepare(`UPDATE Persona SET interestLevel = @interestLevel, interactionFatigue = @interactionFatigue,
     currentPriority = @currentPriority, availableTime = @availableTime, socialEnergy = @socialEnergy, cooldownUntil = @cooldownUntil,
-    stateUpdatedAt = @stateUpdatedAt, updatedAt = @updatedAt WHERE id = @id`)
+    stateUpdatedAt = @stateUpdatedAt, updatedAt = @updatedAt WHERE id = @id AND ${SAME_STATE}`)
+  const exists = sqlite.prepare<[string], { id: string }>('SELECT id FROM Persona WHERE id = ?')
   return {
     async all () {
       return allRows.all().map(fromRaw)
+    },
+    async find (id) {
+      const row = oneRow.get(id)
+      return row === undefined ? null : fromRaw(row)
     },
     async insert (input, builtIn, ownerId = null) {
       const row = await uniqueName(input.name, prisma.persona.create({
@@ -89,8 +102,16 @@ export function createSqlitePersonaRepository ({ prisma, sqlite }: SqliteDatabas
     },
     async saveState (persona, state) {
       const updatedAt = new Date()
-      const changes = updateState.run({ ...state, id: persona.id, stateUpdatedAt: toSqlTime(state.updatedAt), updatedAt: toSqlTime(updatedAt.getTime()) }).changes
-      if (changes === 0) throw domainError(ErrorCode.PersonaNotFound, `Persona not found: ${persona.id}`, { persona_id: persona.id })
+      const was = persona.state
+      const changes = updateState.run({
+        ...state, id: persona.id, stateUpdatedAt: toSqlTime(state.updatedAt), updatedAt: toSqlTime(updatedAt.getTime()),
+        wasInterestLevel: was.interestLevel, wasInteractionFatigue: was.interactionFatigue, wasCurrentPriority: was.currentPriority,
+        wasAvailableTime: was.availableTime, wasSocialEnergy: was.socialEnergy, wasCooldownUntil: was.cooldownUntil, wasStateUpdatedAt: toSqlTime(was.updatedAt),
+      }).changes
+      if (changes === 0) {
+        if (exists.get(persona.id) === undefined) throw domainError(ErrorCode.PersonaNotFound, `Persona not found: ${persona.id}`, { persona_id: persona.id })
+        return null
+      }
       return { ...persona, state, updatedAt }
     },
     async remove (id) {

@@ -1,0 +1,125 @@
+import t from 'tap'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { singleInstance, type ClusterMessage } from '../../src/events/cluster.ts'
+import { createInvalidation } from '../../src/events/invalidation.ts'
+import { startOllamaFixture } from '../fixtures/ollama-server.ts'
+import { build, listen } from '../helper.ts'
+import { postgresUnavailable, startPostgres } from '../helpers/postgres.ts'
+import { RpcClient } from '../helpers/rpc-client.ts'
+
+// Two instances on one PostgreSQL, each with its write-through caches (personas, relationships, moods, API
+// keys): what one instance writes, the other serves at once (within a short wait for the NOTIFY), over its
+// own API, even after it cached the old value; a key revoked on one is refused by the other.
+
+t.setTimeout(120_000)
+const ADMIN = 'admin-secret-key'
+const skip = postgresUnavailable() ?? false
+
+/** polls `read` until `ok` holds, for up to 2 s; the last value read */
+async function eventually<T> (read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 2000
+  let value = await read()
+  while (!ok(value) && Date.now() < deadline) { await sleep(25); value = await read() }
+  return value
+}
+
+t.test('SQLite, a cluster of one: nothing is announced, nobody listens', async (t) => {
+  const invalidation = createInvalidation(singleInstance, { warn () {} })
+  t.equal(invalidation.announcer('persona'), undefined, 'services get no announcer: their writes cost nothing extra')
+})
+
+t.test('two instances on one PostgreSQL', { skip }, async (t) => {
+  const pg = await startPostgres()
+  t.teardown(() => pg.stop())
+  const ollama = await startOllamaFixture()
+  t.teardown(() => ollama.close())
+  const config = {
+    server: { databaseUrl: await pg.createDatabase() },
+    auth: { apiKeys: [{ user: 'ops', key: ADMIN, scope: 'admin' }] },
+    ollama: { host: ollama.url },
+  }
+  // one after the other: the first migrates
+  const instance = async () => {
+    const app = await build(t, config)
+    const url = await listen(app)
+    const client = await RpcClient.connect(url, { headers: { authorization: `Bearer ${ADMIN}` } })
+    t.teardown(() => client.terminate())
+    const admin = async (method: string, path: string, body?: unknown, key = ADMIN) => {
+      const res = await fetch(`${url.replace('ws:', 'http:').replace(/\/mcp$/, '')}/admin/v1${path}`, {
+        method, headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body),
+      })
+      return { status: res.status, body: await res.json() as any }
+    }
+    return { app, url, client, admin }
+  }
+  const a = await instance()
+  const b = await instance()
+
+  t.test('a persona changed on A: B shows the new profile and state, though it had them cached', async (t) => {
+    t.equal((await b.client.call('persona.get', { persona_id: 'aria' })).description === 'a lighthouse keeper now', false)
+    await a.client.call('persona.update', { persona_id: 'aria', description: 'a lighthouse keeper now', social_energy: 42 })
+    const seen = await eventually(() => b.client.call('persona.get', { persona_id: 'aria' }), (p) => p.description === 'a lighthouse keeper now')
+    t.equal(seen.description, 'a lighthouse keeper now', 'B serves the new description')
+    t.equal(seen.interaction_state.social_energy, 42, 'and the new state')
+  })
+
+  t.test('a persona created and then deleted on A appears on B, then goes', async (t) => {
+    const created = await a.admin('POST', '/personas', { name: 'Morwen', description: 'new on A' })
+    t.equal(created.status, 201)
+    const names = async () => (await b.client.call('persona.list')).personas.map((p: { name: string }) => p.name)
+    t.ok((await eventually(names, (n) => n.includes('Morwen'))).includes('Morwen'), 'listed on B')
+    t.equal((await a.admin('DELETE', `/personas/${created.body.id}`)).status, 200)
+    t.notOk((await eventually(names, (n) => !n.includes('Morwen'))).includes('Morwen'), 'gone from B')
+  })
+
+  t.test('a relationship changed on A: B sees it, though it had cached that the pair had not met', async (t) => {
+    t.equal((await b.client.call('relationship.get', { persona1_id: 'aria', persona2_id: 'kira' })).exists, false)
+    await a.client.call('relationship.update', { persona1_id: 'aria', persona2_id: 'kira', interaction_quality: 0.8 })
+    const read = () => b.client.call('relationship.get', { persona1_id: 'aria', persona2_id: 'kira' })
+    const met = await eventually(read, (r) => r.exists)
+    t.equal(met.relationship?.interaction_count, 1, 'B sees the first interaction')
+    await a.client.call('relationship.update', { persona1_id: 'kira', persona2_id: 'aria', interaction_quality: 0.8 })
+    t.equal((await eventually(read, (r) => r.relationship?.interaction_count === 2)).relationship?.interaction_count, 2, 'and the second')
+  })
+
+  t.test('a mood set on A (JSON-RPC, then admin REST): B reads the new values', async (t) => {
+    await b.client.call('emotional.get_state', { persona_id: 'kira' })
+    await a.client.call('emotional.update_state', { persona_id: 'kira', mood: -0.5 })
+    const mood = async () => (await b.client.call('emotional.get_state', { persona_id: 'kira' })).emotional_state.mood
+    t.ok(Math.abs(await eventually(mood, (m) => Math.abs(m + 0.5) < 0.01) + 0.5) < 0.01, 'B reads mood -0.5')
+    t.equal((await a.admin('PATCH', '/personas/kira/emotional-state', { stress_level: 0.9 })).status, 200)
+    const stress = async () => (await b.admin('GET', '/personas/kira/emotional-state')).body.emotional_state.stress_level
+    t.ok(Math.abs(await eventually(stress, (s) => Math.abs(s - 0.9) < 0.01) - 0.9) < 0.01, 'B\'s admin API reads stress 0.9')
+  })
+
+  t.test('a key revoked on A is refused on B at once, though B had just let it in', async (t) => {
+    const created = await a.admin('POST', '/api-keys', { user_id: 'alice', scope: 'client' })
+    t.equal(created.status, 201)
+    const { secret, id } = created.body
+    const connects = async () => {
+      try {
+        const client = await RpcClient.connect(b.url, { headers: { authorization: `Bearer ${secret}` } })
+        await client.call('persona.list')
+        client.terminate()
+        return true
+      } catch { return false }
+    }
+    t.equal(await eventually(connects, (ok) => ok), true, 'B accepts the key created on A')
+    t.equal((await a.admin('DELETE', `/api-keys/${id}`)).status, 200)
+    t.equal(await eventually(connects, (ok) => !ok), false, 'B refuses it, well before its once-a-minute re-check')
+  })
+
+  t.test('a chat turn on A costs the cluster one invalidation message, listing what it changed', async (t) => {
+    const got: ClusterMessage[] = []
+    const off = b.app.cluster.subscribe((message) => { if (message.kind === 'invalidate') got.push(message) })
+    t.teardown(off)
+    await a.client.call('persona.switch', { persona_id: 'aria' })
+    await sleep(200)
+    got.length = 0
+    await a.client.call('persona.chat', { message: 'How is the sea today?' })
+    await sleep(500)
+    const topics = got.flatMap((m) => Object.keys(m.keys as object))
+    t.ok(got.length >= 1 && got.length <= 2, `${got.length} message(s) for the turn: ${JSON.stringify(got.map((m) => m.keys))}`)
+    t.ok(topics.includes('persona'), 'the persona\'s state is among them')
+  })
+})
