@@ -260,6 +260,9 @@ t.test('the web console in a real browser', { skip: chromiumMissing }, async (t)
     t.match(await client.locator('header .who').innerText(), /alice \(client\)/)
     t.equal(await client.getByRole('link', { name: 'Operator' }).count(), 0)
     t.equal(await client.getByRole('button', { name: 'Edit Aria' }).count(), 0)
+    // the avatar route answers client keys too: the gallery shows pictures, not only initials
+    await client.locator('article.persona img.avatar').first().waitFor()
+    t.equal(await client.locator('article.persona img.avatar').count(), await client.locator('article.persona').count(), 'every persona with its avatar image')
   })
 
   await t.test('a fallback reply is marked', async (t) => {
