@@ -142,11 +142,12 @@ export function createPersonaService ({ repository, rules, now = Date.now, annou
         if (persona.builtIn) throw domainError(ErrorCode.Forbidden, `Built-in persona ${persona.name} cannot be renamed`, { persona_id: persona.id })
         assertNameFree(patch.name, persona.id)
       }
-      return withLock(persona.id, async () => {
-        const latest = service.get(persona.id)
-        const state = patch.state && { ...regenerate(latest.state, now(), rules), ...patch.state, updatedAt: now() }
-        return changed(await repository.update(persona.id, { ...patch, state }))
-      })
+      const { state, ...profile } = patch
+      const updated = Object.values(profile).some((v) => v !== undefined)
+        ? await withLock(persona.id, async () => changed(await repository.update(persona.id, profile)))
+        : persona
+      // the state as setState writes it: on the latest stored state, so a chat turn on another instance is not undone
+      return state ? await service.setState(persona.id, (latest) => ({ ...latest, ...state })) : updated
     },
 
     async delete (id: string): Promise<Persona> {
