@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { UserIdentity } from '../rpc/caller.ts'
-import { domainError, ErrorCode } from '../rpc/errors.ts'
+import { domainError, ErrorCode, RpcError } from '../rpc/errors.ts'
 import type { PersonaService } from '../personas/service.ts'
 import type { Avatar } from './assets.ts'
 import { importedCardView, type ImportedCardView } from './schemas.ts'
@@ -53,7 +53,10 @@ export function createCardAdmin ({ cards, personas }: { cards: CardService, pers
         }
       } catch (err) {
         if ((err as { code?: string }).code === 'FST_FILES_LIMIT') throw domainError(ErrorCode.InvalidParams, 'one card file per upload')
-        throw err
+        // ours (field rules) and the parser's own HTTP errors (413) stand; anything else is the form's fault
+        // (no boundary, a cut-off part), which the parser throws as plain errors
+        if (err instanceof RpcError || typeof (err as { statusCode?: unknown }).statusCode === 'number') throw err
+        throw domainError(ErrorCode.InvalidParams, `malformed multipart/form-data body: ${(err as Error).message}`)
       }
       if (file === undefined) throw domainError(ErrorCode.InvalidParams, `no file in the form: send the card as the field "${UPLOAD_FIELD}"`)
       return admin.importUpload(file, user)

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { build, listen } from '../helper.ts'
 import { b64, pixelsOf, smallPng, v2Card, withTextChunks } from './helpers.ts'
 
@@ -11,7 +11,7 @@ const KEYS = [
 ]
 const auth = (key: string) => ({ authorization: `Bearer ${key}` })
 
-async function setup (t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function setup (t: Test) {
   const app = await build(t, { auth: { apiKeys: KEYS } })
   await listen(app)
   const address = app.server.address()
@@ -28,7 +28,7 @@ const cardPng = (name: string) => {
 
 const form = (...files: Array<[string, Buffer, string?]>) => {
   const body = new FormData()
-  for (const [field, bytes, filename] of files) body.append(field, new Blob([bytes], { type: 'image/png' }), filename ?? 'card.png')
+  for (const [field, bytes, filename] of files) body.append(field, new Blob([new Uint8Array(bytes)], { type: 'image/png' }), filename ?? 'card.png')
   return body
 }
 
@@ -67,6 +67,14 @@ t.test('multipart/form-data import: one file in the field "file", clear 4xx othe
   const broken = await post(form(['file', Buffer.from('not a card')]))
   t.equal(broken.status, 400, 'a file that is no card is a 400 naming the problem')
   t.match((await broken.json() as { message: string }).message, /Invalid card/)
+
+  // a form the parser cannot read: 400, never a 500
+  const part = '--XX\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n'
+  for (const [type, body] of [['multipart/form-data', 'no boundary'], ['multipart/form-data; boundary=XX', 'garbage'], ['multipart/form-data; boundary=XX', `${part}cut off`]]) {
+    const res = await post(body!, { 'content-type': type! })
+    t.equal(res.status, 400, `${type}: ${body}`)
+    t.match((await res.json() as { message: string }).message, /malformed multipart/)
+  }
 
   t.equal((await post('{"spec":"x"}', { 'content-type': 'text/plain' })).status, 415, 'text/plain is no card type')
   t.equal((await post('x', { 'content-type': 'application/xml' })).status, 415)
