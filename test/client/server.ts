@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { childEnv } from '../child-env.ts'
+import { onProcessExit } from '../helpers/exit-hook.ts'
 
 // Helpers for the client tests: a real server process (as `npm start` runs it) and the client as
 // a child process, each with a minimal environment so nothing from the test runner leaks in.
@@ -31,9 +32,13 @@ export async function startServer (t: Teardown, env: Record<string, string>): Pr
     env: childEnv({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', VECTOR_STORE: 'local', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  const removeData = () => { rmSync(dataDir, { recursive: true, force: true }) }
+  // a test process that ends before its teardown finishes must not leave the server running
+  const unhook = onProcessExit(() => { child.kill('SIGKILL'); removeData() })
   t.teardown(async () => {
     await stop(child)
-    rmSync(dataDir, { recursive: true, force: true })
+    unhook()
+    removeData()
   })
   let output = ''
   const port = await new Promise<number>((resolve, reject) => {
@@ -63,8 +68,10 @@ export function runClient (script: string, args: string[], input = '', env: Reco
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
   child.stdin.end(input)
   const timer = setTimeout(() => child.kill('SIGKILL'), 90_000)
+  const unhook = onProcessExit(() => { child.kill('SIGKILL') })
   return new Promise((resolve) => child.once('close', (code) => {
     clearTimeout(timer)
+    unhook()
     resolve({ code, stdout, stderr })
   }))
 }

@@ -7,6 +7,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
+import { onProcessExit } from './exit-hook.ts'
 
 const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin'
 
@@ -56,12 +57,12 @@ export async function startPostgres (): Promise<Postgres> {
   const stop = () => {
     if (stopped) return
     stopped = true
-    process.removeListener('exit', stop)
+    unhook()
     try { run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']) } catch {}
     rmSync(dir, { recursive: true, force: true })
   }
-  // a test process ended early (a timeout, an uncaught error) must not leave its cluster running
-  process.once('exit', stop)
+  // a test process ended early (an uncaught error, process.exit) must not leave its cluster running
+  const unhook = onProcessExit(stop)
   return {
     baseUrl,
     async createDatabase () {
