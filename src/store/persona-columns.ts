@@ -1,6 +1,6 @@
 // Persona columns as both databases' repositories write them through Prisma, and the one conflict rule.
 import type { InteractionState } from '../personas/state.ts'
-import type { PersonaPatch, StateInput } from '../personas/types.ts'
+import type { PersonaInput, PersonaPatch, StateInput } from '../personas/types.ts'
 import { domainError, ErrorCode } from '../rpc/errors.ts'
 
 export function stateColumns (state: StateInput | InteractionState) {
@@ -28,6 +28,19 @@ export function profileColumns (input: PersonaPatch) {
     intelligence: input.intelligence,
     socialRank: input.socialRank,
     ...(input.state ? stateColumns(input.state) : {}),
+  }
+}
+
+/** a new persona's columns: the profile given, empty scores where none are */
+export function newPersonaColumns (input: PersonaInput, builtIn: boolean, ownerId: string | null) {
+  return {
+    ...profileColumns(input),
+    name: input.name,
+    nameKey: input.name.toLowerCase(),
+    personalityTraits: input.personalityTraits ?? {},
+    topicPreferences: input.topicPreferences ?? {},
+    builtIn,
+    ownerId,
   }
 }
 

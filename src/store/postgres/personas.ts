@@ -1,17 +1,12 @@
 import type { PersonaRepository } from '../../personas/repository.ts'
 import { domainError, ErrorCode } from '../../rpc/errors.ts'
-import { toPersona } from '../sqlite/personas.ts'
-import { profileColumns, uniqueName } from '../persona-columns.ts'
+import { newPersonaColumns, profileColumns, uniqueName } from '../persona-columns.ts'
+import { PERSONA_COLUMNS as COLUMNS, toPersona, type PersonaRow } from '../rows/persona.ts'
 import type { PostgresDatabase } from './database.ts'
 
 // The Persona table on PostgreSQL: profiles through Prisma (rare writes), the state written on every chat
 // turn and all() at start-up by prepared statements. Mirrors src/store/sqlite/personas.ts.
 
-
-// the card columns stay out (toPersona reads none)
-const COLUMNS = `id, name, "nameKey", description, backstory, "speakingStyle", "personalityTraits", "topicPreferences", charisma,
-    intelligence, "socialRank", "builtIn", "ownerId", "interestLevel",
-    "interactionFatigue", "currentPriority", "availableTime", "socialEnergy", "cooldownUntil", "stateUpdatedAt", "createdAt", "updatedAt"`
 const ALL = {
   name: 'persona-all',
   // nameKey in byte order, as SQLite compares text, whatever the database's collation
@@ -29,25 +24,15 @@ const EXISTS = { name: 'persona-exists', text: 'SELECT id FROM "Persona" WHERE i
 export function createPostgresPersonaRepository ({ prisma, pool }: PostgresDatabase): PersonaRepository {
   return {
     async all () {
-      const { rows } = await pool.query<Parameters<typeof toPersona>[0]>(ALL)
+      const { rows } = await pool.query<PersonaRow>(ALL)
       return rows.map(toPersona)
     },
     async find (id) {
-      const [row] = (await pool.query<Parameters<typeof toPersona>[0]>({ ...FIND, values: [id] })).rows
+      const [row] = (await pool.query<PersonaRow>({ ...FIND, values: [id] })).rows
       return row === undefined ? null : toPersona(row)
     },
     async insert (input, builtIn, ownerId = null) {
-      const row = await uniqueName(input.name, prisma.persona.create({
-        data: {
-          ...profileColumns(input),
-          name: input.name,
-          nameKey: input.name.toLowerCase(),
-          personalityTraits: input.personalityTraits ?? {},
-          topicPreferences: input.topicPreferences ?? {},
-          builtIn,
-          ownerId,
-        },
-      }))
+      const row = await uniqueName(input.name, prisma.persona.create({ data: newPersonaColumns(input, builtIn, ownerId) }))
       return toPersona(row)
     },
     async update (id, patch) {

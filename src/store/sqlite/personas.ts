@@ -1,45 +1,15 @@
-import type { Persona as PersonaRow } from '../../generated/prisma/client.ts'
 import type { PersonaRepository } from '../../personas/repository.ts'
-import type { Priority } from '../../personas/state.ts'
-import type { Persona, Scores } from '../../personas/types.ts'
+import type { Persona } from '../../personas/types.ts'
 import { domainError, ErrorCode } from '../../rpc/errors.ts'
 import type { SqliteDatabase } from './database.ts'
 import { toSqlTime } from './sql-time.ts'
-import { profileColumns, uniqueName } from '../persona-columns.ts'
+import { newPersonaColumns, profileColumns, uniqueName } from '../persona-columns.ts'
+import { PERSONA_COLUMNS, toPersona, type PersonaRow } from '../rows/persona.ts'
 
-// The Persona table: the only file that knows its profile and state columns (the card columns: cards.ts).
-
-export function toPersona (row: PersonaRow): Persona {
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    backstory: row.backstory,
-    speakingStyle: row.speakingStyle,
-    personalityTraits: row.personalityTraits as Scores,
-    topicPreferences: row.topicPreferences as Scores,
-    charisma: row.charisma,
-    intelligence: row.intelligence,
-    socialRank: row.socialRank,
-    builtIn: row.builtIn,
-    ownerId: row.ownerId,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-    state: {
-      interestLevel: row.interestLevel,
-      interactionFatigue: row.interactionFatigue,
-      currentPriority: row.currentPriority as Priority,
-      availableTime: row.availableTime,
-      socialEnergy: row.socialEnergy,
-      cooldownUntil: row.cooldownUntil,
-      updatedAt: row.stateUpdatedAt.getTime(),
-    },
-  }
-}
-
+// The Persona table on SQLite (the columns read and their mapping: src/store/rows/persona.ts; the card columns: cards.ts).
 
 /** A Persona row as better-sqlite3 reads it: JSON as text, DateTime as ISO text, Boolean as 0/1. */
-type RawPersonaRow = Omit<PersonaRow, 'personalityTraits' | 'topicPreferences' | 'builtIn' | 'createdAt' | 'updatedAt' | 'stateUpdatedAt' | 'cardExtras' | 'avatar' | 'avatarMime'> &
+type RawPersonaRow = Omit<PersonaRow, 'personalityTraits' | 'topicPreferences' | 'builtIn' | 'createdAt' | 'updatedAt' | 'stateUpdatedAt'> &
   { personalityTraits: string, topicPreferences: string, builtIn: number, createdAt: string, updatedAt: string, stateUpdatedAt: string }
 
 const fromRaw = (raw: RawPersonaRow): Persona => toPersona({
@@ -50,9 +20,6 @@ const fromRaw = (raw: RawPersonaRow): Persona => toPersona({
   createdAt: new Date(raw.createdAt),
   updatedAt: new Date(raw.updatedAt),
   stateUpdatedAt: new Date(raw.stateUpdatedAt),
-  cardExtras: null,
-  avatar: null,
-  avatarMime: null,
 })
 
 // the state as the writer last read it: a state write lands only on that (another connection may have
@@ -66,11 +33,8 @@ const SAME_STATE = `interestLevel = @wasInterestLevel AND interactionFatigue = @
  * statement; all() by another, because start-up reads it and should not wait for Prisma's query engine.
  */
 export function createSqlitePersonaRepository ({ prisma, sqlite }: SqliteDatabase): PersonaRepository {
-  const columns = `id, name, nameKey, description, backstory, speakingStyle, personalityTraits,
-    topicPreferences, charisma, intelligence, socialRank, builtIn, ownerId, interestLevel, interactionFatigue, currentPriority,
-    availableTime, socialEnergy, cooldownUntil, stateUpdatedAt, createdAt, updatedAt`
-  const allRows = sqlite.prepare<[], RawPersonaRow>(`SELECT ${columns} FROM Persona ORDER BY createdAt, nameKey`)
-  const oneRow = sqlite.prepare<[string], RawPersonaRow>(`SELECT ${columns} FROM Persona WHERE id = ?`)
+  const allRows = sqlite.prepare<[], RawPersonaRow>(`SELECT ${PERSONA_COLUMNS} FROM Persona ORDER BY createdAt, nameKey`)
+  const oneRow = sqlite.prepare<[string], RawPersonaRow>(`SELECT ${PERSONA_COLUMNS} FROM Persona WHERE id = ?`)
   const updateState = sqlite.prepare(`UPDATE Persona SET interestLevel = @interestLevel, interactionFatigue = @interactionFatigue,
     currentPriority = @currentPriority, availableTime = @availableTime, socialEnergy = @socialEnergy, cooldownUntil = @cooldownUntil,
     stateUpdatedAt = @stateUpdatedAt, updatedAt = @updatedAt WHERE id = @id AND ${SAME_STATE}`)
@@ -84,17 +48,7 @@ export function createSqlitePersonaRepository ({ prisma, sqlite }: SqliteDatabas
       return row === undefined ? null : fromRaw(row)
     },
     async insert (input, builtIn, ownerId = null) {
-      const row = await uniqueName(input.name, prisma.persona.create({
-        data: {
-          ...profileColumns(input),
-          name: input.name,
-          nameKey: input.name.toLowerCase(),
-          personalityTraits: input.personalityTraits ?? {},
-          topicPreferences: input.topicPreferences ?? {},
-          builtIn,
-          ownerId,
-        },
-      }))
+      const row = await uniqueName(input.name, prisma.persona.create({ data: newPersonaColumns(input, builtIn, ownerId) }))
       return toPersona(row)
     },
     async update (id, patch) {
