@@ -1,14 +1,17 @@
 // Cache invalidation across instances: each service caches what it reads and writes through, so after a
 // committed write it announces what changed (a topic and an id), and every other instance drops or re-reads
-// its copy. Announcements are coalesced: one cluster message lists every key changed within a short window
-// (a few sequential writes, not one tick: a turn's writes are awaited one after the other), so a chat turn
-// (persona state, relationship, moods) costs one NOTIFY, not four; other instances lag by that window at most. A cluster of one (SQLite) has
+// its copy. Announcements are coalesced: one cluster message lists every key changed in a burst (writes less
+// than QUIET_MS apart, for at most MAX_WAIT_MS; a turn's writes are awaited one after the other, with a
+// memory write between them), so a chat turn (persona state, relationship, mood) costs one NOTIFY, not three;
+// the other instances lag by that much at most. A cluster of one (SQLite) has
 // nobody to tell: its announcers are undefined, and a service's `announce?.(id)` costs nothing.
 import type { Cluster } from './cluster.ts'
 
 const KIND = 'invalidate'
-/** how long announcements gather before they are sent together */
-const WINDOW_MS = 25
+/** a burst ends when nothing more is announced for this long */
+const QUIET_MS = 25
+/** ...or when it has been gathering this long */
+const MAX_WAIT_MS = 250
 
 /** what changed: a persona row, a relationship pair key, a mood, an API key id, everything of a user */
 export type InvalidationTopic = 'persona' | 'relationship' | 'emotion' | 'apiKey' | 'user'
@@ -28,6 +31,7 @@ export function createInvalidation (cluster: Cluster, log: Logger): Invalidation
   const handlers = new Map<string, Array<(ids: string[]) => void | Promise<void>>>()
   const pending = new Map<string, Set<string>>()
   let scheduled: NodeJS.Timeout | undefined
+  let burstStarted = 0
 
   const flush = async () => {
     clearTimeout(scheduled)
@@ -58,7 +62,10 @@ export function createInvalidation (cluster: Cluster, log: Logger): Invalidation
         let ids = pending.get(topic)
         if (ids === undefined) pending.set(topic, ids = new Set())
         ids.add(id)
-        scheduled ??= setTimeout(() => { void flush() }, WINDOW_MS)
+        const now = Date.now()
+        if (scheduled === undefined) burstStarted = now
+        clearTimeout(scheduled)
+        scheduled = setTimeout(() => { void flush() }, Math.max(0, Math.min(QUIET_MS, burstStarted + MAX_WAIT_MS - now)))
       }
     },
     on (topic, handler) {
