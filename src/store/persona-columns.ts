@@ -45,7 +45,7 @@ export function newPersonaColumns (input: PersonaInput, builtIn: boolean, ownerI
 }
 
 /** Two writers (two instances, too) racing for one name: the unique index decides, the loser gets a clear conflict. */
-export async function uniqueName<T> (name: string | undefined, write: Promise<T>): Promise<T> {
+export async function uniqueName<T> (name: string | undefined, write: PromiseLike<T>): Promise<T> {
   try {
     return await write
   } catch (err) {

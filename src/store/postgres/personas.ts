@@ -1,6 +1,6 @@
 import type { PersonaRepository } from '../../personas/repository.ts'
 import { domainError, ErrorCode } from '../../rpc/errors.ts'
-import { newPersonaColumns, profileColumns, uniqueName } from '../persona-columns.ts'
+import { createPersonaProfileWrites } from '../prisma/persona-profiles.ts'
 import { PERSONA_COLUMNS as COLUMNS, toPersona, type PersonaRow } from '../rows/persona.ts'
 import type { PostgresDatabase } from './database.ts'
 
@@ -23,6 +23,7 @@ const EXISTS = { name: 'persona-exists', text: 'SELECT id FROM "Persona" WHERE i
 
 export function createPostgresPersonaRepository ({ prisma, pool }: PostgresDatabase): PersonaRepository {
   return {
+    ...createPersonaProfileWrites(prisma),
     async all () {
       const { rows } = await pool.query<PersonaRow>(ALL)
       return rows.map(toPersona)
@@ -30,13 +31,6 @@ export function createPostgresPersonaRepository ({ prisma, pool }: PostgresDatab
     async find (id) {
       const [row] = (await pool.query<PersonaRow>({ ...FIND, values: [id] })).rows
       return row === undefined ? null : toPersona(row)
-    },
-    async insert (input, builtIn, ownerId = null) {
-      const row = await uniqueName(input.name, prisma.persona.create({ data: newPersonaColumns(input, builtIn, ownerId) }))
-      return toPersona(row)
-    },
-    async update (id, patch) {
-      return toPersona(await uniqueName(patch.name, prisma.persona.update({ where: { id }, data: profileColumns(patch) })))
     },
     async saveState (persona, state) {
       const updatedAt = new Date()
@@ -54,13 +48,6 @@ export function createPostgresPersonaRepository ({ prisma, pool }: PostgresDatab
         return null
       }
       return { ...persona, state, updatedAt }
-    },
-    async remove (id) {
-      // persona-to-persona relationships name the persona in persona2Id too, without a foreign key
-      await prisma.$transaction([
-        prisma.relationship.deleteMany({ where: { kind: 'persona', persona2Id: id } }),
-        prisma.persona.delete({ where: { id } }),
-      ])
     },
   }
 }

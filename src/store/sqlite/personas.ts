@@ -1,10 +1,10 @@
 import type { PersonaRepository } from '../../personas/repository.ts'
 import type { Persona } from '../../personas/types.ts'
 import { domainError, ErrorCode } from '../../rpc/errors.ts'
+import { createPersonaProfileWrites } from '../prisma/persona-profiles.ts'
+import { PERSONA_COLUMNS, toPersona, type PersonaRow } from '../rows/persona.ts'
 import type { SqliteDatabase } from './database.ts'
 import { toSqlTime } from './sql-time.ts'
-import { newPersonaColumns, profileColumns, uniqueName } from '../persona-columns.ts'
-import { PERSONA_COLUMNS, toPersona, type PersonaRow } from '../rows/persona.ts'
 
 // The Persona table on SQLite (the columns read and their mapping: src/store/rows/persona.ts; the card columns: cards.ts).
 
@@ -40,19 +40,13 @@ export function createSqlitePersonaRepository ({ prisma, sqlite }: SqliteDatabas
     stateUpdatedAt = @stateUpdatedAt, updatedAt = @updatedAt WHERE id = @id AND ${SAME_STATE}`)
   const exists = sqlite.prepare<[string], { id: string }>('SELECT id FROM Persona WHERE id = ?')
   return {
+    ...createPersonaProfileWrites(prisma),
     async all () {
       return allRows.all().map(fromRaw)
     },
     async find (id) {
       const row = oneRow.get(id)
       return row === undefined ? null : fromRaw(row)
-    },
-    async insert (input, builtIn, ownerId = null) {
-      const row = await uniqueName(input.name, prisma.persona.create({ data: newPersonaColumns(input, builtIn, ownerId) }))
-      return toPersona(row)
-    },
-    async update (id, patch) {
-      return toPersona(await uniqueName(patch.name, prisma.persona.update({ where: { id }, data: profileColumns(patch) })))
     },
     async saveState (persona, state) {
       const updatedAt = new Date()
@@ -67,13 +61,6 @@ export function createSqlitePersonaRepository ({ prisma, sqlite }: SqliteDatabas
         return null
       }
       return { ...persona, state, updatedAt }
-    },
-    async remove (id) {
-      // persona-to-persona relationships name the persona in persona2Id too, without a foreign key
-      await prisma.$transaction([
-        prisma.relationship.deleteMany({ where: { kind: 'persona', persona2Id: id } }),
-        prisma.persona.delete({ where: { id } }),
-      ])
     },
   }
 }
