@@ -34,6 +34,7 @@ export default fp(async (app) => {
   const auth = await createAuthService({ repository: app.store.apiKeys, configured: config.auth.apiKeys, announce: app.invalidation.announcer('apiKey') })
   app.invalidation.on('apiKey', (ids) => auth.forgetKeys(ids))
   app.invalidation.on('user', async (ids) => { for (const id of ids) await auth.forgetUser(id) })
+  app.invalidation.onResync(() => auth.forgetAll())
   app.decorate('auth', auth)
   app.decorateRequest('user', null as unknown as UserIdentity)
 

@@ -16,6 +16,7 @@ export default fp(async (app) => {
   const personas = createPersonaService({ repository: app.store.personas, rules: app.config.personas, announce: app.invalidation.announcer('persona') })
   await personas.init()
   app.invalidation.on('persona', (ids) => personas.refresh(ids))
+  app.invalidation.onResync(() => personas.refreshAll())
   app.decorate('personas', personas)
 
   const memoryStats = createMemoryStats(app.store.memoryStats)

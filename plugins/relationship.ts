@@ -28,6 +28,7 @@ export default fp(async (app) => {
   invalidation.on('relationship', (keys) => { relationships.forgetPairs(keys) })
   invalidation.on('emotion', (ids) => { for (const id of ids) emotions.forget(id) })
   invalidation.on('user', (ids) => { for (const id of ids) relationships.forgetUser(id) })
+  invalidation.onResync(() => { relationships.forgetAll(); emotions.forgetAll() })
   const store = createPersonaConversationStore(app.store.conversations)
   const engine = createConversationEngine({
     store, llm: app.llm, personas, relationships, events, rules: config.personaConversations, log,

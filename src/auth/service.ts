@@ -107,6 +107,15 @@ export async function createAuthService ({ repository, configured, now = Date.no
       stored = await repository.countLive()
     },
 
+    /** Every key looked up, right and wrong (announcements of other instances' writes may have been lost). */
+    async forgetAll (): Promise<void> {
+      generation++
+      known.clear()
+      misses.clear()
+      lastUse.clear()
+      stored = await repository.countLive()
+    },
+
     /** Keys another instance created or revoked: revoked ones stop working here at once. */
     async forgetKeys (ids: readonly string[]): Promise<void> {
       const gone = new Set(ids)

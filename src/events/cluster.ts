@@ -18,6 +18,11 @@ export interface Cluster {
   /** messages from the other instances; returns the function that removes the handler */
   subscribe (handler: (message: ClusterMessage) => void): () => void
   /**
+   * runs when this instance may have missed messages (its channel was down and is back): what they would
+   * have said must be learned again (caches dropped). Never on a cluster of one. Returns its remover.
+   */
+  onResync (handler: () => void): () => void
+  /**
    * live instances on the database, this one included (1 for SQLite): instances announce themselves on
    * the channel every few seconds, and one not heard from for three announcements is gone. Per-key rate
    * limits divide by it. Cheap: read it as often as needed.
@@ -32,6 +37,7 @@ export const singleInstance: Cluster = {
   scope: 'one',
   publish: async () => {},
   subscribe () { return () => {} },
+  onResync () { return () => {} },
   instances: () => 1,
   claim: async () => true,
   close: async () => {},

@@ -35,6 +35,8 @@ export function trackInstances ({ id, publish, heartbeatMs = 5000, now = Date.no
       peers.set(message.id, { at: now(), goneAfterMs: MISSED * everyMs })
       if (!known) void announce()
     },
+    /** announces now, off the beat (the channel is back: the others may have counted this one gone) */
+    announce (): void { void announce() },
     /** live instances, this one included */
     count (): number {
       const at = now()

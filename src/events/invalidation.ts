@@ -5,6 +5,8 @@
 // memory write between them), so a chat turn (persona state, relationship, mood) costs one NOTIFY, not three;
 // the other instances lag by that much at most. A cluster of one (SQLite) has
 // nobody to tell: its announcers are undefined, and a service's `announce?.(id)` costs nothing.
+// Announcements sent while this instance's channel was down are lost: once it is back, every registered
+// cache drops (or re-reads) everything it holds, as nobody can say which of its entries went stale.
 import type { Cluster } from './cluster.ts'
 
 const KIND = 'invalidate'
@@ -21,6 +23,8 @@ export interface Invalidation {
   announcer (topic: InvalidationTopic): ((id: string) => void) | undefined
   /** ids of `topic` another instance changed: drop or re-read them */
   on (topic: InvalidationTopic, handler: (ids: string[]) => void | Promise<void>): void
+  /** announcements may have been lost: drop (or re-read) everything cached */
+  onResync (forgetAll: () => void | Promise<void>): void
   /** sends what is pending now (before the database closes) */
   flush (): Promise<void>
 }
@@ -29,6 +33,7 @@ interface Logger { warn (obj: object, msg?: string): void }
 
 export function createInvalidation (cluster: Cluster, log: Logger): Invalidation {
   const handlers = new Map<string, Array<(ids: string[]) => void | Promise<void>>>()
+  const forgetAlls: Array<() => void | Promise<void>> = []
   const pending = new Map<string, Set<string>>()
   let scheduled: NodeJS.Timeout | undefined
   let burstStarted = 0
@@ -42,17 +47,21 @@ export function createInvalidation (cluster: Cluster, log: Logger): Invalidation
     await cluster.publish({ kind: KIND, keys })
   }
 
+  const run = (handler: () => void | Promise<void>, topic: string) => {
+    const failed = (err: unknown) => { log.warn({ err, topic }, 'a cache invalidation failed') }
+    try { Promise.resolve(handler()).catch(failed) } catch (err) { failed(err) }
+  }
+
   if (cluster.scope === 'many') {
     cluster.subscribe((message) => {
       if (message.kind !== KIND || typeof message.keys !== 'object' || message.keys === null) return
       for (const [topic, ids] of Object.entries(message.keys as Record<string, unknown>)) {
         if (!Array.isArray(ids)) continue
         const valid = ids.filter((id): id is string => typeof id === 'string')
-        for (const handler of handlers.get(topic) ?? []) {
-          Promise.resolve(handler(valid)).catch((err: unknown) => { log.warn({ err, topic }, 'a cache invalidation failed') })
-        }
+        for (const handler of handlers.get(topic) ?? []) run(() => handler(valid), topic)
       }
     })
+    cluster.onResync(() => { for (const forgetAll of forgetAlls) run(forgetAll, 'all') })
   }
 
   return {
@@ -73,6 +82,10 @@ export function createInvalidation (cluster: Cluster, log: Logger): Invalidation
       const list = handlers.get(topic) ?? []
       list.push(handler)
       handlers.set(topic, list)
+    },
+    onResync (forgetAll) {
+      if (cluster.scope === 'one') return
+      forgetAlls.push(forgetAll)
     },
     flush,
   }

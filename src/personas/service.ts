@@ -195,6 +195,15 @@ export function createPersonaService ({ repository, rules, now = Date.now, annou
       })))
     },
 
+    /**
+     * Every persona read again (announcements of other instances' writes may have been lost): the ones
+     * cached and the ones stored, as refresh does for a few. Personas are all held, so none can be dropped.
+     */
+    async refreshAll (): Promise<void> {
+      const stored = await repository.all()
+      await service.refresh([...new Set([...cache.keys(), ...stored.map((persona) => persona.id)])])
+    },
+
     /** Changes a persona's state from its latest value (changes to one persona never interleave). */
     async setState (id: string, change: (state: InteractionState) => InteractionState): Promise<Persona> {
       const { id: personaId } = service.get(id)

@@ -66,6 +66,8 @@ export function createEmotionService ({ repository, rules, now = Date.now, annou
 
     /** the stored mood changed elsewhere (another instance) or went with its persona: read again when needed */
     forget (personaId: string): void { generation++; cache.delete(personaId) },
+    /** every mood (announcements of other instances' writes may have been lost) */
+    forgetAll (): void { generation++; cache.clear() },
   }
 }
 

@@ -54,6 +54,8 @@ export function createRelationshipService ({ repository, personas, rules, now = 
     forget: (personaId: string) => forgetWhere((rel) => rel.persona1Id === personaId || rel.persona2Id === personaId),
     /** an erased user's relationships went with their rows */
     forgetUser: (userId: string) => forgetWhere((rel) => rel.kind === 'user' && rel.persona2Id === userId),
+    /** every pair (announcements of other instances' writes may have been lost) */
+    forgetAll (): void { generation++; cache.clear() },
     /** pairs another instance changed (their announced keys) */
     forgetPairs (keys: readonly string[]): void {
       generation++

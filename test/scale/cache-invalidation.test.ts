@@ -1,5 +1,6 @@
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
+import pg from 'pg'
 import { singleInstance, type ClusterMessage } from '../../src/events/cluster.ts'
 import { createInvalidation } from '../../src/events/invalidation.ts'
 import { startOllamaFixture } from '../fixtures/ollama-server.ts'
@@ -9,15 +10,16 @@ import { RpcClient } from '../helpers/rpc-client.ts'
 
 // Two instances on one PostgreSQL, each with its write-through caches (personas, relationships, moods, API
 // keys): what one instance writes, the other serves at once (within a short wait for the NOTIFY), over its
-// own API, even after it cached the old value; a key revoked on one is refused by the other.
+// own API, even after it cached the old value; a key revoked on one is refused by the other. What one
+// writes while the other's listening connection is down, the other serves too, once it is back.
 
 t.setTimeout(120_000)
 const ADMIN = 'admin-secret-key'
 const skip = postgresUnavailable() ?? false
 
-/** polls `read` until `ok` holds, for up to 2 s; the last value read */
-async function eventually<T> (read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 2000
+/** polls `read` until `ok` holds, for up to `ms`; the last value read */
+async function eventually<T> (read: () => Promise<T>, ok: (value: T) => boolean, ms = 2000): Promise<T> {
+  const deadline = Date.now() + ms
   // a read may fail until the change arrives (a persona B does not know yet)
   const attempt = async () => await read().catch((err: unknown) => (Date.now() < deadline ? undefined as T : Promise.reject(err)))
   let value = await attempt()
@@ -41,18 +43,25 @@ t.test('SQLite, a cluster of one: nothing is announced, nobody listens', async (
 })
 
 t.test('two instances on one PostgreSQL', { skip }, async (t) => {
-  const pg = await startPostgres()
-  t.teardown(() => pg.stop())
+  const postgres = await startPostgres()
+  t.teardown(() => postgres.stop())
   const ollama = await startOllamaFixture()
   t.teardown(() => ollama.close())
   const config = {
-    server: { databaseUrl: await pg.createDatabase() },
+    server: { databaseUrl: await postgres.createDatabase() },
     auth: { apiKeys: [{ user: 'ops', key: ADMIN, scope: 'admin' }] },
     ollama: { host: ollama.url },
   }
+  const sql = new pg.Pool({ connectionString: config.server.databaseUrl, max: 1 })
+  t.teardown(() => sql.end())
+  const listeners = async () => (await sql.query<{ pid: number }>(
+    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'")).rows.map((r) => r.pid)
   // one after the other: the first migrates
   const instance = async () => {
+    const before = await listeners()
     const app = await build(t, config)
+    // its listening connection: the one that was not there before it started
+    const listenerPid = (await listeners()).find((pid) => !before.includes(pid))
     const url = await listen(app)
     const client = await RpcClient.connect(url, { headers: { authorization: `Bearer ${ADMIN}` } })
     t.teardown(() => client.terminate())
@@ -62,7 +71,7 @@ t.test('two instances on one PostgreSQL', { skip }, async (t) => {
       })
       return { status: res.status, body: await res.json() as any }
     }
-    return { app, url, client, admin }
+    return { app, url, client, admin, listenerPid }
   }
   const a = await instance()
   const b = await instance()
@@ -124,6 +133,38 @@ t.test('two instances on one PostgreSQL', { skip }, async (t) => {
     await bobOnA.call('user.erase', {})
     t.equal(await eventually(() => connects(b.url, secret), (ok) => !ok), false, 'B refuses the erased user\'s key')
     t.equal(await eventually(owner, (o) => o === null), null, 'and shows the persona disowned')
+  })
+
+  t.test('written on A while B\'s listener is down: B drops its caches once it is back, and serves the new values', async (t) => {
+    // B caches a profile, a mood and a key
+    t.not((await b.client.call('persona.get', { persona_id: 'kira' })).description, 'written during the gap')
+    await b.client.call('emotional.get_state', { persona_id: 'aria' })
+    const { secret, id } = (await a.admin('POST', '/api-keys', { user_id: 'carol', scope: 'client' })).body
+    t.equal(await eventually(() => connects(b.url, secret), (ok) => ok), true, 'B lets carol in')
+    const resyncs: number[] = []
+    t.teardown(b.app.cluster.onResync(() => { resyncs.push(Date.now()) }))
+    const heardFromB: number[] = []
+    t.teardown(a.app.cluster.subscribe((m) => { if (m.kind === 'instance') heardFromB.push(Date.now()) }))
+    const reachedB: ClusterMessage[] = []
+    t.teardown(b.app.cluster.subscribe((m) => { if (m.kind === 'invalidate') reachedB.push(m) }))
+
+    t.ok(b.listenerPid, 'B\'s listening connection is known')
+    await sql.query('SELECT pg_terminate_backend($1)', [b.listenerPid])
+    await a.client.call('persona.update', { persona_id: 'kira', description: 'written during the gap' })
+    await a.client.call('emotional.update_state', { persona_id: 'aria', mood: 0.7 })
+    t.equal((await a.admin('DELETE', `/api-keys/${id}`)).status, 200)
+    await a.app.invalidation.flush()
+
+    const kira = await eventually(() => b.client.call('persona.get', { persona_id: 'kira' }), (p) => p.description === 'written during the gap', 5000)
+    t.equal(kira.description, 'written during the gap', 'B serves the profile written while it was away')
+    const mood = async () => (await b.client.call('emotional.get_state', { persona_id: 'aria' })).emotional_state.mood
+    t.ok(Math.abs(await eventually(mood, (m) => Math.abs(m - 0.7) < 0.01, 5000) - 0.7) < 0.01, 'and the mood')
+    t.equal(await eventually(() => connects(b.url, secret), (ok) => !ok, 5000), false, 'and refuses the key revoked meanwhile')
+    t.same(reachedB, [], 'the announcements never reached B: it caught up by dropping its caches')
+    // past another reconnect delay: a second resync for the same loss would have come by now
+    await sleep(1500)
+    t.equal(resyncs.length, 1, 'B resynced once for the one lost connection')
+    t.ok(heardFromB.some((at) => at >= resyncs[0] && at - resyncs[0] < 500), 'and announced itself to A at once, not at its next heartbeat')
   })
 
   t.test('a chat turn on A costs the cluster one invalidation message (a burst), listing what it changed', async (t) => {

@@ -21,9 +21,13 @@ t.test('notify channel', { skip }, async (t) => {
   const url = await server.createDatabase()
   const pool = new pg.Pool({ connectionString: url, max: 4 })
   t.teardown(() => pool.end())
+  /** reconnects each channel (a, b, c) reported */
+  const reconnects: number[] = []
   const open = async () => {
     const channel = await openNotifyChannel({ url, pool, channel: 'persona_events' })
     t.teardown(() => channel.close())
+    const i = reconnects.push(0) - 1
+    channel.onReconnect(() => { reconnects[i]++ })
     return channel
   }
   const [a, b, c] = [await open(), await open(), await open()]
@@ -55,15 +59,21 @@ t.test('notify channel', { skip }, async (t) => {
     t.ok(got.some((m) => (m as { after?: boolean }).after === true))
   })
 
-  t.test('a listener whose connection is killed reconnects and receives again', async (t) => {
-    await pool.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()")
-    const deadline = Date.now() + 10_000
-    for (;;) {
-      const atB = next(b)
-      await a.publish({ after: 'reconnect' })
-      const got = await Promise.race([atB, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 300))])
-      if (got !== undefined) { t.same(got, [{ after: 'reconnect' }]); break }
-      if (Date.now() > deadline) { t.fail('no delivery after the listener was killed'); break }
+  t.test('a listener whose connection is killed reconnects, says so once, and receives again', async (t) => {
+    t.same(reconnects, [0, 0, 0], 'the first connection is no reconnect')
+    for (const round of [1, 2]) {
+      await pool.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()")
+      const deadline = Date.now() + 10_000
+      for (;;) {
+        const atB = next(b)
+        await a.publish({ after: 'reconnect', round })
+        const got = await Promise.race([atB, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 300))])
+        if (got !== undefined) { t.same(got, [{ after: 'reconnect', round }]); break }
+        if (Date.now() > deadline) { t.fail('no delivery after the listener was killed'); break }
+      }
+      // past another reconnect delay: a second call for the same loss would have come by now
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+      t.same(reconnects, [round, round, round], `after kill ${round}: each channel told its handlers ${round} time(s) in all`)
     }
   })
 })

@@ -1,6 +1,7 @@
 // The cluster of instances on one PostgreSQL database: LISTEN/NOTIFY for messages, the Setting table for
 // job claims (src/store/postgres/notify.ts, job-claims.ts), heartbeats on the channel for the count of
-// live instances (src/events/instances.ts).
+// live instances (src/events/instances.ts). When the listening connection comes back from a loss, whatever
+// was sent meanwhile is gone: the instance announces itself again and its resync handlers catch up.
 import type { Cluster, ClusterMessage } from '../../events/cluster.ts'
 import { trackInstances } from '../../events/instances.ts'
 import type { PostgresDatabase } from './database.ts'
@@ -24,12 +25,17 @@ export async function openPostgresCluster (db: PostgresDatabase, url: string, lo
   }
   const tracker = trackInstances({ id: channel.instanceId, publish, heartbeatMs: options.heartbeatMs })
   channel.subscribe((message) => { if (isMessage(message)) tracker.receive(message) })
+  channel.onReconnect(() => {
+    log.info?.({}, 'cluster channel back after a lost connection: messages sent meanwhile are lost; resyncing')
+    tracker.announce()
+  })
   return {
     scope: 'many',
     publish,
     subscribe (handler) {
       return channel.subscribe((message) => { if (isMessage(message)) handler(message) })
     },
+    onResync: (handler) => channel.onReconnect(handler),
     instances: () => tracker.count(),
     claim: async (job, at) => await claimJobPeriod(db.pool, job, periodOf(at)),
     close: async () => {

@@ -2,12 +2,14 @@
 // instance reach the handlers of all the others (never its own: the publisher delivers locally itself).
 // A NOTIFY payload holds at most 8000 bytes, so longer messages go as numbered parts and are put back
 // together by the receiver (parts of one message may arrive over different connections, in any order).
-// One dedicated connection listens; when it drops, it reconnects and listens again.
+// One dedicated connection listens; when it drops, it reconnects and listens again, and then tells its
+// reconnect handlers: whatever was sent while it was down is lost, so they must catch up another way.
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
 
 export interface ChannelLogger {
   warn (obj: object, msg?: string): void
+  info? (obj: object, msg?: string): void
 }
 
 export interface NotifyChannel {
@@ -16,6 +18,8 @@ export interface NotifyChannel {
   publish (message: unknown): Promise<void>
   /** returns the function that removes the handler */
   subscribe (handler: (message: unknown) => void): () => void
+  /** runs after the listener is back from a lost connection (never for the first); returns its remover */
+  onReconnect (handler: () => void): () => void
   close (): Promise<void>
 }
 
@@ -41,6 +45,7 @@ export async function openNotifyChannel (options: NotifyChannelOptions): Promise
   const partChars = options.partChars ?? 1200
   const instanceId = randomUUID()
   const handlers = new Set<(message: unknown) => void>()
+  const reconnectHandlers = new Set<() => void>()
   const pending = new Map<string, { parts: string[], got: number, at: number }>()
   let listener: pg.Client | undefined
   let closed = false
@@ -68,26 +73,44 @@ export async function openNotifyChannel (options: NotifyChannelOptions): Promise
     if (entry.got === part.of) { pending.delete(part.m); deliver(entry.parts.join('')) }
   }
 
-  const listen = async (): Promise<void> => {
+  const reconnected = () => {
+    for (const handler of reconnectHandlers) {
+      try { handler() } catch (err) { log?.warn({ err, channel }, 'a reconnect handler failed') }
+    }
+  }
+
+  const listen = async (again: boolean): Promise<void> => {
     const client = new pg.Client({ connectionString: options.url })
     client.on('notification', (n) => { if (n.channel === channel) receive(n.payload) })
-    client.on('error', (err) => {
+    // a connection that fails before it listens is retried by the caller; once it listens, a loss (an error,
+    // or an end nobody asked for) is handled here, once
+    const lost = (err?: Error) => {
+      if (listener !== client) return
+      listener = undefined
       log?.warn({ err, channel }, 'notification listener lost its connection; reconnecting')
       client.removeAllListeners('notification')
       void client.end().catch(() => {})
-      if (listener === client) listener = undefined
-      if (!closed) reconnect = setTimeout(() => { void listen().catch(retry) }, RECONNECT_MS)
-    })
-    await client.connect()
-    await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`)
+      if (!closed) reconnect = setTimeout(() => { void listen(true).catch(retry) }, RECONNECT_MS)
+    }
+    client.on('error', lost)
+    client.on('end', () => { lost() })
+    try {
+      await client.connect()
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`)
+    } catch (err) {
+      void client.end().catch(() => {})
+      throw err
+    }
     if (closed) { await client.end(); return }
     listener = client
+    // after LISTEN: what is sent from now on arrives, what was sent before it is for the handlers to catch up on
+    if (again) reconnected()
   }
   const retry = (err: unknown) => {
     log?.warn({ err, channel }, 'notification listener cannot connect; retrying')
-    if (!closed) reconnect = setTimeout(() => { void listen().catch(retry) }, RECONNECT_MS)
+    if (!closed) reconnect = setTimeout(() => { void listen(true).catch(retry) }, RECONNECT_MS)
   }
-  await listen()
+  await listen(false)
 
   return {
     instanceId,
@@ -104,12 +127,18 @@ export async function openNotifyChannel (options: NotifyChannelOptions): Promise
       handlers.add(handler)
       return () => { handlers.delete(handler) }
     },
+    onReconnect (handler) {
+      reconnectHandlers.add(handler)
+      return () => { reconnectHandlers.delete(handler) }
+    },
     async close () {
       closed = true
       clearTimeout(reconnect)
       handlers.clear()
-      await listener?.end().catch(() => {})
+      reconnectHandlers.clear()
+      const client = listener
       listener = undefined
+      await client?.end().catch(() => {})
     },
   }
 }
