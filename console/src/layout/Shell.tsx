@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks'
+import { useLayoutEffect, useRef } from 'preact/hooks'
 import { useApi } from '../api/context.ts'
 import { ChatView } from '../chat/ChatView.tsx'
 import { MemoryView } from '../memory/MemoryView.tsx'
@@ -22,9 +22,10 @@ export function Shell ({ onSignOut }: { onSignOut: () => void }) {
   const routes: readonly Route[] = api.admin ? ROUTES : ROUTES.filter((r) => r !== 'operator')
   const View = VIEWS[routes.includes(route) ? route : 'personas']
   const main = useRef<HTMLElement>(null)
-  // a new view moves the focus to its heading, so keyboard and screen-reader users land in it
+  // a new view moves the focus to its heading, so keyboard and screen-reader users land in it; in the commit
+  // that shows the view (a layout effect), not a frame later, so no key press lands on the old focus meanwhile
   const first = useRef(true)
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (first.current) { first.current = false; return }
     main.current?.querySelector<HTMLElement>('h2')?.focus()
   }, [route])
