@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { originAllowed } from '../src/auth/access.ts'
 import { createRecentConversations } from '../src/conversation/p2p/recent.ts'
-import { createHttpSessions, type Refusal } from '../src/mcp/http-sessions.ts'
+import { createHttpSessions, type HttpSessions, type Refusal } from '../src/mcp/http-sessions.ts'
 import { createMcpService, type McpService } from '../src/mcp/server.ts'
 import { WebSocketServerTransport } from '../src/mcp/ws-transport.ts'
 
@@ -10,6 +10,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** opens MCP sessions on any transport (server.ts serves stdio with it) */
     mcp: McpService
+    /** the MCP Streamable HTTP sessions this instance holds (user.erase ends the erased user's) */
+    mcpHttp: HttpSessions
   }
 }
 
@@ -48,7 +50,11 @@ export default fp(async (app) => {
     maxPerUser: config.mcp.maxSessionsPerUser, bound,
     // recorded, so another instance on the database (or this one after a restart) can serve a session opened here
     store: app.store.mcpSessions, shared: app.cluster.scope === 'many',
+    personaSessions: app.sessions, threads: app.conversations.threads,
   })
+  app.decorate('mcpHttp', http)
+  // a user erased on another instance: their copies here end now, not at their next request
+  app.invalidation.on('user', async (ids) => { for (const id of ids) await http.closeUser(id) })
 
   // the auth hook refuses foreign Origins on /mcp already; checked again so the MCP faces never rest on hook order
   const foreign = (request: FastifyRequest) => !originAllowed(request.headers.origin, config.server.allowedOrigins, request.raw.socket?.localPort)

@@ -18,7 +18,13 @@ export default fp(async (app) => {
     index: app.vectors,
     disowned: (ids) => app.personas.disowned(ids),
     // the relationship plugin registers later: looked up when a user is erased
-    erased: async (userId) => { await app.auth.forgetUser(userId); app.relationships.forgetUser(userId); announceErased?.(userId) },
+    erased: async (userId) => {
+      await app.auth.forgetUser(userId)
+      app.relationships.forgetUser(userId)
+      // the MCP plugin registers later too; its sessions' records went with the rows
+      if (app.hasDecorator('mcpHttp')) await app.mcpHttp.closeUser(userId)
+      announceErased?.(userId)
+    },
     log: app.log.child({ component: 'users' }),
   })
   app.decorate('userData', userData)

@@ -1,13 +1,15 @@
 import type { ServerNotification } from '@modelcontextprotocol/sdk/types.js'
 import type { RpcConnection, RpcLogger } from '../rpc/context.ts'
 import type { SessionService } from '../sessions/service.ts'
-import type { UserIdentity } from '../rpc/caller.ts'
+import type { SessionState, UserIdentity } from '../rpc/caller.ts'
 import type { RuntimeStats } from '../system/stats.ts'
 
 export type McpTransportKind = 'http' | 'websocket' | 'stdio'
 export type ConnectionStats = Pick<RuntimeStats, 'connections' | 'connectionsTotal' | 'requests'>
 
 let counter = 0
+/** who hears that an MCP connection's session was replaced (session.resume): http-sessions.ts records it */
+const replacedListeners = new WeakMap<RpcConnection, (session: SessionState) => void>()
 /** the JSON-RPC stream's own framing: the MCP request and its response carry that already */
 const BOOKKEEPING = new Set(['stream_start', 'stream_complete', 'stream_cancelled', 'stream_error'])
 
@@ -19,10 +21,16 @@ const BOOKKEEPING = new Set(['stream_start', 'stream_complete', 'stream_cancelle
 export function openConnection (user: UserIdentity, sessions: SessionService, stats: ConnectionStats | undefined, kind: McpTransportKind) {
   const id = `mcp_${kind}_${++counter}`
   const closed = new AbortController()
+  let session = sessions.open(user, id)
   const connection: RpcConnection = {
     id,
     user,
-    session: sessions.open(user, id),
+    get session () { return session },
+    set session (next) {
+      const replaced = next.id !== session.id
+      session = next
+      if (replaced) replacedListeners.get(connection)?.(next)
+    },
     signal: closed.signal,
     notify () {},
     sendText: () => false,
@@ -37,6 +45,25 @@ export function openConnection (user: UserIdentity, sessions: SessionService, st
     sessions.release(connection.session)
   }
   return { connection, release }
+}
+
+/** `listener` hears each later replacement of the connection's session (one listener per connection). */
+export function onSessionReplaced (connection: RpcConnection, listener: (session: SessionState) => void): void {
+  replacedListeners.set(connection, listener)
+}
+
+/**
+ * Makes the connection serve the stored session `sessionId` (the one another instance's copy of the same
+ * MCP session serves), as session.resume would; the listener does not hear it.
+ */
+export async function adoptSession (connection: RpcConnection, sessions: Pick<SessionService, 'resume'>, sessionId: string): Promise<void> {
+  const listener = replacedListeners.get(connection)
+  replacedListeners.delete(connection)
+  try {
+    connection.session = await sessions.resume(sessionId, connection.user, connection.session, connection.id)
+  } finally {
+    if (listener) replacedListeners.set(connection, listener)
+  }
 }
 
 export interface CallExtra {

@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import type { RpcLogger } from '../rpc/context.ts'
+import type { ThreadStore } from '../conversation/threads.ts'
+import type { SessionService } from '../sessions/service.ts'
 import type { UserIdentity } from '../rpc/caller.ts'
 import { createSendBound, pendingBytes, writeThrough, type BoundLimits, type SendBound } from '../transport/send-bound.ts'
+import { createPersonaSessions, type PersonaFollow } from './http-persona.ts'
 import { initializeParams, replayHandshake } from './http-replay.ts'
 import type { McpSessionParams, McpSessionRepository } from './repository.ts'
 import type { McpSession } from './types.ts'
@@ -26,6 +29,10 @@ export interface HttpSessionsOptions {
    * expiry elsewhere ends the session here too), and the per-user cap counts the sessions they hold
    */
   shared?: boolean
+  /** with a store: the persona sessions, so that every copy of an MCP session serves the one its record names */
+  personaSessions?: Pick<SessionService, 'resume' | 'persist'>
+  /** the user threads this instance caches (shared: one another instance wrote to is re-read) */
+  threads?: Pick<ThreadStore, 'cached' | 'forgetSessions'>
   now?: () => number
 }
 
@@ -47,12 +54,18 @@ interface Entry {
   userId: string
   lastSeen: number
   active: number
+  /** its POSTs under way (active counts the GET stream too) */
+  calls: number
+  /** its user was erased: it takes no more requests, and closes once the calls under way have answered */
+  ending: boolean
   /** its responses still being written */
   open: Set<ServerResponse>
   bound?: SendBound
   /** over its send bound: new requests are refused until it catches up */
   lagging: boolean
   forgotten: boolean
+  /** its persona session as the record names it */
+  persona: PersonaFollow
 }
 
 /**
@@ -62,8 +75,9 @@ interface Entry {
  * With a store, each session is also a record, and a request naming one this instance does not hold rebuilds
  * it here (http-replay.ts); the store is read only on such a miss unless `shared`.
  */
-export function createHttpSessions ({ open, idleMs, log, full = () => false, maxPerUser = Infinity, bound, store, shared = false, now = Date.now }: HttpSessionsOptions) {
+export function createHttpSessions ({ open, idleMs, log, full = () => false, maxPerUser = Infinity, bound, store, shared = false, personaSessions, threads, now = Date.now }: HttpSessionsOptions) {
   const table = new Map<string, Entry>()
+  const personas = store && personaSessions ? createPersonaSessions({ store, sessions: personaSessions, shared, threads, log }) : undefined
   /** sessions being taken over from the store, by id and user: concurrent requests share one rebuild */
   const adopting = new Map<string, Promise<Entry | Refusal>>()
   const cutoff = () => new Date(now() - idleMs)
@@ -108,12 +122,14 @@ export function createHttpSessions ({ open, idleMs, log, full = () => false, max
     if (typeof id !== 'string') return SESSION_NOT_FOUND
     const entry = table.get(id)
     if (entry === undefined) return await adopt(id, user)
-    if (entry.userId !== user.id) return SESSION_NOT_FOUND
+    if (entry.userId !== user.id || entry.ending) return SESSION_NOT_FOUND
     if (shared && store) {
-      // its use elsewhere keeps it alive; a DELETE, an eviction or expiry elsewhere ends this copy too
-      if (await store.touch(id, new Date(now()), cutoff())) return entry
-      await close(entry)
-      return SESSION_NOT_FOUND
+      // its use elsewhere keeps it alive; a DELETE, an eviction or expiry elsewhere ends this copy too,
+      // and a persona switch or session.resume elsewhere is what this copy serves from now on
+      const stored = await store.touchAndRead(id, new Date(now()), cutoff())
+      if (stored === null) { await close(entry); return SESSION_NOT_FOUND }
+      await personas?.follow(id, entry.session.connection, entry.persona, stored)
+      return entry
     }
     if (idle(entry)) { await close(entry, true); return SESSION_NOT_FOUND }
     return entry
@@ -128,8 +144,16 @@ export function createHttpSessions ({ open, idleMs, log, full = () => false, max
       // a DELETE ends the session everywhere: the record goes before the client hears 200
       onsessionclosed: async (id) => { await dropRecord(id) },
     })
-    const entry: Entry = { transport, session, userId: user.id, lastSeen: now(), active: 0, open: new Set(), lagging: false, forgotten: false }
+    const entry: Entry = { transport, session, userId: user.id, lastSeen: now(), active: 0, calls: 0, ending: false, open: new Set(), lagging: false, forgotten: false, persona: {} }
     if (bound) entry.bound = watch(entry, bound)
+    personas?.watch(() => entry.id, session.connection, entry.persona)
+    // a session.resume's result goes out once the record names the new persona session: the client's next
+    // request may land on another instance
+    const send = transport.send.bind(transport)
+    transport.send = async (message, options) => {
+      if (entry.persona.recording) await entry.persona.recording
+      await send(message, options)
+    }
     // set before connect: the SDK chains its own handler after this one (DELETE and close() both end here)
     transport.onclose = () => { forget(entry) }
     return entry
@@ -145,6 +169,7 @@ export function createHttpSessions ({ open, idleMs, log, full = () => false, max
     try {
       await entry.session.server.connect(entry.transport)
       await replayHandshake(entry.transport, record)
+      await personas?.rebuilt(id, entry.session.connection, entry.persona, record.personaSessionId)
     } catch (err) {
       log.warn({ err, user: user.id }, 'MCP HTTP session could not be taken over: the client re-initialises')
       await close(entry)
@@ -166,10 +191,14 @@ export function createHttpSessions ({ open, idleMs, log, full = () => false, max
     return await pending
   }
 
-  const saveRecord = async (id: string, user: UserIdentity, params: McpSessionParams) => {
+  const saveRecord = async (id: string, user: UserIdentity, params: McpSessionParams, entry: Entry) => {
+    if (!store) return
+    const connection = entry.session.connection
+    const personaSessionId = personas ? await personas.initial(connection) : null
+    entry.persona.seen = { personaSessionId, currentPersonaId: connection.session.personaId, turnCount: undefined }
     const at = new Date(now())
     // a session that could not be recorded still works here; only another instance would not know it
-    await store?.save({ id, userId: user.id, ...params, createdAt: at, lastSeenAt: at })
+    await store.save({ id, userId: user.id, ...params, personaSessionId, createdAt: at, lastSeenAt: at })
       .catch((err: unknown) => { log.warn({ err }, 'MCP HTTP session not recorded: only this instance can serve it') })
   }
 
@@ -195,8 +224,14 @@ export function createHttpSessions ({ open, idleMs, log, full = () => false, max
   /** a request counts as activity from start to end: a long SSE stream is not idleness */
   const serve = async (entry: Entry, req: IncomingMessage, res: ServerResponse, body?: unknown) => {
     entry.active++
+    const call = req.method === 'POST'
+    if (call) entry.calls++
     if (entry.bound) writeThrough(res, entry.open, entry.bound)
-    res.once('close', () => { entry.active--; entry.lastSeen = now() })
+    res.once('close', () => {
+      entry.active--
+      entry.lastSeen = now()
+      if (call && --entry.calls === 0 && entry.ending) void close(entry)
+    })
     await entry.transport.handleRequest(req, res, body)
   }
 
@@ -227,7 +262,7 @@ export function createHttpSessions ({ open, idleMs, log, full = () => false, max
       log.debug({ connection: victim.entry.session.connection.id, user: user.id }, 'MCP HTTP session evicted by a newer one of its user')
       await close(victim.entry, true)
     } else if (victim?.id !== undefined) await dropRecord(victim.id)
-    const entry = create(user, randomUUID, (id) => saveRecord(id, user, params))
+    const entry = create(user, randomUUID, (id) => saveRecord(id, user, params, entry))
     try {
       await entry.session.server.connect(entry.transport)
       await serve(entry, req, res, body)
@@ -281,6 +316,17 @@ export function createHttpSessions ({ open, idleMs, log, full = () => false, max
     /** Shutdown: open SSE streams would otherwise keep the HTTP server from closing. The records stay: another instance (or this one, restarted) takes the sessions over. */
     async closeAll (): Promise<void> {
       await Promise.all([...table.values()].map((entry) => close(entry)))
+    },
+
+    /**
+     * The user's data was erased (their records with it): the sessions they hold here end, each once its
+     * calls under way have answered (the erase itself may be one). How many.
+     */
+    async closeUser (userId: string): Promise<number> {
+      const theirs = [...table.values()].filter((entry) => entry.userId === userId && !entry.ending)
+      for (const entry of theirs) entry.ending = true
+      await Promise.all(theirs.filter((entry) => entry.calls === 0).map((entry) => close(entry)))
+      return theirs.length
     },
 
     get size (): number { return table.size },

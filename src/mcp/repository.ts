@@ -11,8 +11,17 @@ export interface McpSessionParams {
 export interface McpSessionRecord extends McpSessionParams {
   id: string
   userId: string
+  /** the persona session (current persona, threads) its copies serve; null: none recorded (a row from before there was one) */
+  personaSessionId: string | null
   createdAt: Date
   lastSeenAt: Date
+}
+
+export interface McpSessionFollow {
+  personaSessionId: string | null
+  currentPersonaId: string | null | undefined
+  /** the turns of the persona session's thread with its current persona (undefined: no such thread) */
+  turnCount: number | undefined
 }
 
 export interface McpSessionRepository {
@@ -24,6 +33,14 @@ export interface McpSessionRepository {
    * before `cutoff` (idle-expired), so the caller must treat it as ended
    */
   touch (id: string, at: Date, cutoff: Date): Promise<boolean>
+  /**
+   * touch, and what a copy of the session follows: its persona session, that one's current persona as
+   * stored (undefined: the persona session has no row) and how far its thread with that persona is. null when touch would be false. One query on
+   * PostgreSQL: the request's check that the session lives tells the copy of a persona switch elsewhere.
+   */
+  touchAndRead (id: string, at: Date, cutoff: Date): Promise<McpSessionFollow | null>
+  /** session.resume gave the session another persona session */
+  setPersonaSession (id: string, personaSessionId: string): Promise<void>
   delete (id: string): Promise<void>
   /** the user's sessions last seen at or after `cutoff`, least recently seen first */
   liveOf (userId: string, cutoff: Date): Promise<Array<{ id: string, lastSeenAt: Date }>>

@@ -148,6 +148,7 @@ export const DataCounts = Type.Object({
   summaries: Type.Integer({ minimum: 0, description: 'conversation summaries among the conversations' }),
   vector_entries: Type.Integer({ minimum: 0, description: 'memory vectors removed from the index' }),
   personas_disowned: Type.Integer({ minimum: 0, description: 'personas the user created: they stay, without an owner' }),
+  mcp_sessions: Type.Integer({ minimum: 0, description: 'records of MCP HTTP sessions; the live ones end' }),
 })
 
 export const EraseReceipt = Type.Object({

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { startOllamaFixture } from '../fixtures/ollama-server.ts'
 import { build, listen } from '../helper.ts'
 import { postgresUnavailable, startPostgres } from '../helpers/postgres.ts'
 
@@ -8,14 +9,21 @@ import { postgresUnavailable, startPostgres } from '../helpers/postgres.ts'
 // HTTP session opened on A is served by B (and back), stays its user's, and a DELETE on one ends it on both.
 
 const skip = postgresUnavailable() ?? false
-const KEYS = [{ user: 'alice', key: 'alice-key', scope: 'client' }, { user: 'bob', key: 'bob-key', scope: 'client' }]
+const KEYS = [{ user: 'alice', key: 'alice-key', scope: 'client' }, { user: 'bob', key: 'bob-key', scope: 'client' }, { user: 'carol', key: 'carol-key', scope: 'client' }]
 const ACCEPT = { accept: 'application/json, text/event-stream' }
 type Instance = 'A' | 'B'
+type Result = Awaited<ReturnType<Client['callTool']>>
+const structured = <T = Record<string, any>>(result: Result): T => {
+  if (result.isError) throw new Error(JSON.stringify(result.content))
+  return result.structuredContent as T
+}
 
 t.test('an MCP HTTP session works when consecutive POSTs land on different instances', { skip }, async (t) => {
   const server = await startPostgres()
   t.teardown(() => server.stop())
-  const overrides = { server: { databaseUrl: await server.createDatabase() }, auth: { apiKeys: KEYS }, mcp: { maxSessionsPerUser: 2 } }
+  const fixture = await startOllamaFixture()
+  t.teardown(() => fixture.close())
+  const overrides = { server: { databaseUrl: await server.createDatabase() }, auth: { apiKeys: KEYS }, mcp: { maxSessionsPerUser: 2 }, ollama: { host: fixture.url } }
   const a = await build(t, overrides)
   const b = await build(t, overrides)
   const urls: Record<Instance, string> = {
@@ -95,6 +103,56 @@ t.test('an MCP HTTP session works when consecutive POSTs land on different insta
     t.equal(await ping('B', 'alice-key', sessionId), 404)
   })
 
+  t.test('one persona session whichever instance serves: a persona_switch on A is the persona of a persona_chat on B, the thread continues, session.resume replaces it for both', async (t) => {
+    // each client's requests go where `on` says at the time
+    const connect = async (start: Instance) => {
+      const at = { on: start }
+      const transport = new StreamableHTTPClientTransport(new URL(urls[start]), {
+        requestInit: { headers: { 'x-api-key': 'carol-key' } }, fetch: async (_input, init) => await fetch(urls[at.on], init),
+      })
+      const client = new Client({ name: 'carol', version: '1.0.0' })
+      t.teardown(() => client.close())
+      await client.connect(transport)
+      const call = async (on: Instance, name: string, args: Record<string, unknown> = {}) => { at.on = on; return structured(await client.callTool({ name, arguments: args })) }
+      const transcript = async (on: Instance, personaId: string) => {
+        at.on = on
+        const read = await client.readResource({ uri: `session://current/transcript/${personaId}` })
+        return JSON.parse(String((read.contents[0] as { text: string }).text)).messages as Array<{ content: string }>
+      }
+      return { client, transport, call, transcript }
+    }
+    const one = await connect('A')
+    const opened = await one.call('A', 'session_get_info')
+    t.match(await one.call('B', 'session_get_info'), { session_id: opened.session_id, current_persona: null }, 'B rebuilt the MCP session on the same persona session')
+
+    const aria = await one.call('A', 'persona_switch', { persona_id: 'aria' })
+    const onB = await one.call('B', 'persona_chat', { message: 'Hello from B' })
+    t.match(onB, { persona_id: aria.persona_id, turn_number: 1, response: /Hello from B/ }, 'B, which held a copy already, answers as the persona switched to on A')
+    t.match(await one.call('A', 'persona_chat', { message: 'Back on A' }), { persona_id: aria.persona_id, turn_number: 2 }, 'the same thread on A')
+    const history = await one.transcript('B', aria.persona_id)
+    t.match(history.map((m) => m.content), [/^Hello from B$/, /Hello from B/, /^Back on A$/, /Back on A/], 'B reads the whole thread, A\'s turn too')
+    const asked = fixture.requests.length
+    t.match(await one.call('B', 'persona_chat', { message: 'Third, on B' }), { turn_number: 3 }, 'B numbers after A\'s turn')
+    const prompt = JSON.stringify(fixture.requests.slice(asked).find((r) => r.path === '/api/chat')?.body.messages)
+    t.match(prompt, /Back on A/, 'and its prompt holds A\'s turn')
+    const kira = await one.call('B', 'persona_switch', { persona_id: 'kira' })
+    t.match(await one.call('A', 'session_get_info'), { session_id: opened.session_id, current_persona: { id: kira.persona_id } }, 'and back: a switch on B is A\'s persona')
+
+    // another MCP session of carol's, with a persona of its own, then ended: the first one resumes its persona session on A
+    const two = await connect('B')
+    await two.call('B', 'persona_switch', { persona_id: 'aria' })
+    const other = (await two.call('B', 'session_get_info')).session_id as string
+    t.not(other, opened.session_id)
+    await two.transport.terminateSession()
+    t.match(await one.call('A', 'session_resume', { session_id: other }), { session_id: other, resumed: true, current_persona: { id: aria.persona_id } })
+    t.match(await one.call('B', 'session_get_info'), { session_id: other, current_persona: { id: aria.persona_id } }, 'B\'s copy serves the resumed persona session')
+    t.match(await one.call('B', 'persona_chat', { message: 'In the resumed session' }), { persona_id: aria.persona_id, turn_number: 1 }, 'its own thread')
+    t.match(await one.call('A', 'persona_chat', { message: 'Still resumed on A' }), { persona_id: aria.persona_id, turn_number: 2 })
+    t.equal((await one.transcript('B', aria.persona_id)).length, 4)
+    const row = await a.store.mcpSessions.find(one.transport.sessionId!)
+    t.equal(row?.personaSessionId, other, 'the record names the resumed persona session')
+  })
+
   t.test('mcp.maxSessionsPerUser counts the sessions every instance holds: the least recently used goes', async (t) => {
     const first = await initialize('A', 'alice-key')
     const second = await initialize('B', 'alice-key')
@@ -141,4 +199,34 @@ t.test('on SQLite a session survives a restart, and an idle one is forgotten by 
   while (rows() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
   t.equal(rows(), 0, 'the sweep deleted the idle record')
   t.equal((await post(url, { jsonrpc: '2.0', id: 3, method: 'ping' }, sessionId)).status, 404, 'its id then gets 404')
+})
+
+t.test('user.erase deletes the user\'s MCP session records (the dry run counts them) and ends their live sessions, the erasing one once it has answered', async (t) => {
+  const app = await build(t, { server: { dataDir: t.testdir() }, auth: { apiKeys: KEYS } })
+  const url = (await listen(app)).replace(/^ws:/, 'http:')
+  const open = async (key: string) => {
+    const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { 'x-api-key': key } } })
+    const client = new Client({ name: key, version: '1.0.0' })
+    t.teardown(() => client.close())
+    await client.connect(transport)
+    return { client, sessionId: transport.sessionId! }
+  }
+  const [first, second, bobs] = [await open('alice-key'), await open('alice-key'), await open('bob-key')]
+  const rows = (user: string) => (app.db.sqlite.prepare('SELECT count(*) AS n FROM McpSession WHERE userId = ?').get(user) as { n: number }).n
+  t.equal(rows('alice'), 2)
+  const dry = structured(await first.client.callTool({ name: 'user_erase', arguments: { dry_run: true } }))
+  t.equal(dry.counts.mcp_sessions, 2, 'the dry run counts her MCP sessions')
+  t.equal(rows('alice'), 2, 'and erases nothing')
+  const receipt = structured(await first.client.callTool({ name: 'user_erase', arguments: { dry_run: false, confirm: true } }))
+  t.match(receipt, { dry_run: false, counts: { mcp_sessions: 2 } }, 'the erasing session gets its receipt')
+  t.equal(rows('alice'), 0, 'her records are gone')
+  t.equal(rows('bob'), 1, 'bob\'s stays')
+  const ping = async (sessionId: string, key: string) => (await fetch(url, {
+    method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ping' }),
+    headers: { ...ACCEPT, 'content-type': 'application/json', 'x-api-key': key, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+  })).status
+  t.equal(await ping(second.sessionId, 'alice-key'), 404, 'her other live session ended')
+  t.equal(await ping(first.sessionId, 'alice-key'), 404, 'and the one that erased, after answering')
+  t.equal(await ping(bobs.sessionId, 'bob-key'), 200, 'bob\'s lives on')
+  t.equal(app.mcpHttp.size, 1)
 })

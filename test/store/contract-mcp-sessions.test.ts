@@ -10,7 +10,7 @@ import { forBothStores } from '../helpers/both-stores.ts'
 const at = (minute: number) => new Date(Date.UTC(2030, 0, 1, 0, minute, 0, 456))
 const record = (id: string, userId: string, minute: number): McpSessionRecord => ({
   id, userId, protocolVersion: '2025-11-25', capabilities: { elicitation: { form: {} }, roots: { listChanged: true } },
-  clientInfo: { name: 'client', version: '1.2.3' }, createdAt: at(minute), lastSeenAt: at(minute),
+  clientInfo: { name: 'client', version: '1.2.3' }, personaSessionId: null, createdAt: at(minute), lastSeenAt: at(minute),
 })
 
 forBothStores<McpSessionRepository>(t, { sqlite: createSqliteMcpSessionRepository, postgres: createPostgresMcpSessionRepository }, (t, store) => {
@@ -41,5 +41,28 @@ forBothStores<McpSessionRepository>(t, { sqlite: createSqliteMcpSessionRepositor
     t.equal(await repo.find('a2'), null)
     t.equal(await repo.find('b1'), null)
     t.same((await other.find('a1'))?.userId, 'alice')
+  })
+
+  t.test('touchAndRead: a touch that reads the persona session the record names and its current persona', async (t) => {
+    const { repo, prisma, addPersona, another } = await store.open(t)
+    await addPersona('aria')
+    await repo.save({ ...record('m1', 'alice', 10), personaSessionId: 'ps1' })
+    t.same(await repo.find('m1'), { ...record('m1', 'alice', 10), personaSessionId: 'ps1' }, 'saved with its persona session')
+    t.same(await repo.touchAndRead('m1', at(20), at(5)), { personaSessionId: 'ps1', currentPersonaId: undefined, turnCount: undefined }, 'no Session row yet: undefined, not null')
+    t.same((await repo.find('m1'))?.lastSeenAt, at(20), 'and it touched')
+    await prisma.session.create({ data: { id: 'ps1', userId: 'alice', createdAt: at(1), lastActivityAt: at(1) } })
+    t.same(await repo.touchAndRead('m1', at(21), at(5)), { personaSessionId: 'ps1', currentPersonaId: null, turnCount: undefined }, 'a stored session without a persona')
+    await prisma.session.update({ where: { id: 'ps1' }, data: { currentPersonaId: 'aria' } })
+    const other = await another()
+    t.same(await other.touchAndRead('m1', at(22), at(5)), { personaSessionId: 'ps1', currentPersonaId: 'aria', turnCount: undefined }, 'another instance reads the switch')
+    await prisma.conversation.create({ data: { id: 'c1', sessionId: 'ps1', userId: 'alice', personaId: 'aria', turnCount: 3 } })
+    t.same(await repo.touchAndRead('m1', at(22), at(5)), { personaSessionId: 'ps1', currentPersonaId: 'aria', turnCount: 3 }, 'and how far its thread with that persona is')
+    await prisma.session.create({ data: { id: 'ps2', userId: 'alice', createdAt: at(1), lastActivityAt: at(1) } })
+    await other.setPersonaSession('m1', 'ps2')
+    t.same(await repo.touchAndRead('m1', at(23), at(5)), { personaSessionId: 'ps2', currentPersonaId: null, turnCount: undefined }, 'a replacement recorded elsewhere')
+    t.equal(await repo.touchAndRead('m1', at(40), at(30)), null, 'idle-expired: null, as touch is false')
+    t.equal(await repo.touchAndRead('nope', at(40), at(0)), null, 'no such session')
+    await repo.save(record('m2', 'alice', 10))
+    t.same(await repo.touchAndRead('m2', at(11), at(5)), { personaSessionId: null, currentPersonaId: undefined, turnCount: undefined }, 'a record naming none')
   })
 })

@@ -16,11 +16,11 @@ process.env.TZ = 'America/Sao_Paulo'
 const at = minutesWith(123)
 const NONE: DataCounts = {
   sessions: 0, conversations: 0, messages: 0, memories: 0, relationships: 0, relationship_events: 0, api_keys: 0, summaries: 0,
-  vector_entries: 0, personas_disowned: 0,
+  vector_entries: 0, personas_disowned: 0, mcp_sessions: 0,
 }
 const ALICE: DataCounts = {
   sessions: 1, conversations: 2, messages: 3, memories: 2, relationships: 1, relationship_events: 1, api_keys: 1, summaries: 1,
-  vector_entries: 1, personas_disowned: 1,
+  vector_entries: 1, personas_disowned: 1, mcp_sessions: 2,
 }
 
 /** alice's rows and bob's in every table; bob's conversation has one message alice spoke */
@@ -49,6 +49,12 @@ async function seed (prisma: PrismaClient, addPersona: (id: string) => Promise<v
   await prisma.relationship.createMany({ data: [relationship('r-alice', 'user', 'aria', 'alice'), relationship('r-bob', 'user', 'aria', 'bob'), relationship('r-pp', 'persona', 'aria', 'kira')] })
   await prisma.relationshipEvent.createMany({
     data: ['r-alice', 'r-bob', 'r-pp'].map((relationshipId) => ({ id: `e-${relationshipId}`, relationshipId, quality: 0.8, durationMinutes: 2.5, context: 'chat', deltas: { affinity: 0.25 }, createdAt: at(10) })),
+  })
+  // MCP HTTP session records: alice's two (one serving her persona session), bob's one
+  await prisma.mcpSession.createMany({
+    data: [['mcp-a1', 'alice', 's-alice'], ['mcp-a2', 'alice', null], ['mcp-b', 'bob', 's-bob']].map(([id, userId, personaSessionId]) => ({
+      id: id!, userId: userId!, personaSessionId, protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' }, createdAt: at(12), lastSeenAt: at(12),
+    })),
   })
   await prisma.apiKey.createMany({ data: ['alice', 'bob'].map((userId) => ({ id: `k-${userId}`, userId, keyHash: `h-${userId}`, keyPrefix: 'pk_', scope: 'client', createdAt: at(11) })) })
 }
@@ -114,6 +120,7 @@ forBothStores<UserDataRepository>(t, {
     t.same((await prisma.relationship.findMany({ orderBy: { id: 'asc' } })).map((r) => r.id), ['r-bob', 'r-pp'])
     t.same((await prisma.relationshipEvent.findMany({ orderBy: { id: 'asc' } })).map((e) => e.id), ['e-r-bob', 'e-r-pp'])
     t.same((await prisma.persona.findMany({ orderBy: { id: 'asc' } })).map((p) => [p.id, p.ownerId]), [['aria', null], ['kira', null]], 'the persona stays, without an owner')
+    t.same((await prisma.mcpSession.findMany()).map((m) => m.id), ['mcp-b'], 'her MCP session records go, bob\'s stays')
     t.same((await repo.erase('alice')).counts, NONE, 'a second erase finds nothing')
   })
 

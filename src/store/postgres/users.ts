@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import type { ErasedRows, UserDataRepository } from '../../users/repository.ts'
 import type { DataCounts, UserRecords } from '../../users/schemas.ts'
-import { countScopes, recordsSql, USER_RECORDS, userScopes, type UserTable } from '../rows/user-data.ts'
+import { countScopes, eraseScopes, recordsSql, USER_RECORDS, type UserTable } from '../rows/user-data.ts'
 import { toSqlTime } from '../sqlite/sql-time.ts'
 import type { PostgresDatabase } from './database.ts'
 import { inTransaction } from './transaction.ts'
@@ -11,7 +11,7 @@ import { inTransaction } from './transaction.ts'
 // exports are the same bytes. Not hot (data-rights requests), but several instances share the database,
 // so an erase locks what new rows would hang on and counts what its deletes actually removed.
 
-const SCOPES = userScopes('$1')
+const SCOPES = eraseScopes('$1')
 const SELECTS = Object.keys(USER_RECORDS).map((table) => [table, recordsSql(table as UserTable, '$1')] as const)
 
 /** every count in one statement: one snapshot */
@@ -36,6 +36,7 @@ async function erase (client: pg.PoolClient, u: string): Promise<ErasedRows> {
   const conversations = await run<{ summary: boolean }>(`DELETE ${SCOPES.conversations} RETURNING summary <> '' AS summary`)
   const sessions = await run(`DELETE ${SCOPES.sessions} RETURNING 1`)
   const apiKeys = await run(`DELETE ${SCOPES.api_keys} RETURNING 1`)
+  const mcpSessions = await run(`DELETE ${SCOPES.mcp_sessions} RETURNING 1`)
   const disowned = await run<{ id: string }>('UPDATE "Persona" SET "ownerId" = NULL WHERE "ownerId" = $1 RETURNING id')
   return {
     counts: {
@@ -49,6 +50,7 @@ async function erase (client: pg.PoolClient, u: string): Promise<ErasedRows> {
       summaries: conversations.filter((c) => c.summary).length,
       vector_entries: memories.filter((m) => m.vector).length,
       personas_disowned: disowned.length,
+      mcp_sessions: mcpSessions.length,
     },
     memoryIds: memories.map((m) => m.id),
     disownedPersonaIds: disowned.map((p) => p.id),

@@ -22,9 +22,15 @@ export const userScopes = (u: string) => ({
 })
 export type UserTable = keyof ReturnType<typeof userScopes>
 
+/**
+ * what an erase deletes: the exported rows, and the records of the user's MCP HTTP sessions (how their
+ * client initialised and which persona session it serves: bookkeeping of a connection, not exported)
+ */
+export const eraseScopes = (u: string) => ({ ...userScopes(u), mcp_sessions: `FROM "McpSession" WHERE "userId" = ${u}` })
+
 /** what each count of a receipt counts */
 export const countScopes = (u: string): Record<keyof DataCounts, string> => {
-  const { personas_owned: owned, ...scopes } = userScopes(u)
+  const { personas_owned: owned, ...scopes } = eraseScopes(u)
   return {
     ...scopes,
     summaries: `FROM "Conversation" WHERE "userId" = ${u} AND summary <> ''`,

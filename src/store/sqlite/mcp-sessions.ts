@@ -2,9 +2,9 @@ import type { McpSessionRecord, McpSessionRepository } from '../../mcp/repositor
 import type { SqliteDatabase } from './database.ts'
 import { toSqlTime } from './sql-time.ts'
 
-interface Row { id: string, userId: string, protocolVersion: string, capabilities: string, clientInfo: string, createdAt: string, lastSeenAt: string }
+interface Row { id: string, userId: string, protocolVersion: string, capabilities: string, clientInfo: string, personaSessionId: string | null, createdAt: string, lastSeenAt: string }
 
-const COLUMNS = 'id, userId, protocolVersion, capabilities, clientInfo, createdAt, lastSeenAt'
+const COLUMNS = 'id, userId, protocolVersion, capabilities, clientInfo, personaSessionId, createdAt, lastSeenAt'
 const toRecord = (row: Row): McpSessionRecord => ({
   ...row, capabilities: JSON.parse(row.capabilities), clientInfo: JSON.parse(row.clientInfo), createdAt: new Date(row.createdAt), lastSeenAt: new Date(row.lastSeenAt),
 })
@@ -13,22 +13,35 @@ const time = (at: Date) => toSqlTime(at.getTime())
 /** MCP HTTP sessions: looked up only when a request names one this process does not hold (after a restart). */
 export function createSqliteMcpSessionRepository ({ sqlite }: SqliteDatabase): McpSessionRepository {
   const save = sqlite.prepare<Row>(`INSERT OR REPLACE INTO McpSession (${COLUMNS})
-    VALUES (@id, @userId, @protocolVersion, @capabilities, @clientInfo, @createdAt, @lastSeenAt)`)
+    VALUES (@id, @userId, @protocolVersion, @capabilities, @clientInfo, @personaSessionId, @createdAt, @lastSeenAt)`)
   const byId = sqlite.prepare<[string], Row>(`SELECT ${COLUMNS} FROM McpSession WHERE id = ?`)
   // the same text format throughout, so text order is time order
   const touch = sqlite.prepare<{ id: string, at: string, cutoff: string }>(
     'UPDATE McpSession SET lastSeenAt = max(lastSeenAt, @at) WHERE id = @id AND lastSeenAt >= @cutoff')
+  // one process holds every copy on SQLite, so this runs in tests of the contract only: no need to fold it into one statement
+  const follow = sqlite.prepare<[string], { personaSessionId: string | null, stored: number, currentPersonaId: string | null, turnCount: number | null }>(
+    `SELECT m.personaSessionId, s.id IS NOT NULL AS stored, s.currentPersonaId, c.turnCount
+     FROM McpSession m LEFT JOIN Session s ON s.id = m.personaSessionId
+       LEFT JOIN Conversation c ON c.sessionId = s.id AND c.personaId = s.currentPersonaId WHERE m.id = ?`)
+  const setPersonaSession = sqlite.prepare<[string, string]>('UPDATE McpSession SET personaSessionId = ? WHERE id = ?')
   const remove = sqlite.prepare<[string]>('DELETE FROM McpSession WHERE id = ?')
   const liveOf = sqlite.prepare<[string, string], { id: string, lastSeenAt: string }>(
     'SELECT id, lastSeenAt FROM McpSession WHERE userId = ? AND lastSeenAt >= ? ORDER BY lastSeenAt, id')
   const removeIdle = sqlite.prepare<[string]>('DELETE FROM McpSession WHERE lastSeenAt < ?')
+  const touched = (id: string, at: Date, cutoff: Date) => touch.run({ id, at: time(at), cutoff: time(cutoff) }).changes === 1
 
   return {
     async save (r) {
       save.run({ ...r, capabilities: JSON.stringify(r.capabilities), clientInfo: JSON.stringify(r.clientInfo), createdAt: time(r.createdAt), lastSeenAt: time(r.lastSeenAt) })
     },
     async find (id) { const row = byId.get(id); return row === undefined ? null : toRecord(row) },
-    async touch (id, at, cutoff) { return touch.run({ id, at: time(at), cutoff: time(cutoff) }).changes === 1 },
+    async touch (id, at, cutoff) { return touched(id, at, cutoff) },
+    async touchAndRead (id, at, cutoff) {
+      if (!touched(id, at, cutoff)) return null
+      const row = follow.get(id)!
+      return { personaSessionId: row.personaSessionId, currentPersonaId: row.stored === 1 ? row.currentPersonaId : undefined, turnCount: row.turnCount ?? undefined }
+    },
+    async setPersonaSession (id, personaSessionId) { setPersonaSession.run(personaSessionId, id) },
     async delete (id) { remove.run(id) },
     async liveOf (userId, cutoff) { return liveOf.all(userId, time(cutoff)).map((r) => ({ id: r.id, lastSeenAt: new Date(r.lastSeenAt) })) },
     async deleteIdleBefore (cutoff) { return removeIdle.run(time(cutoff)).changes },

@@ -1,14 +1,14 @@
 import type { ErasedRows, UserDataRepository } from '../../users/repository.ts'
 import type { DataCounts, UserRecords } from '../../users/schemas.ts'
-import { countScopes, recordsSql, USER_RECORDS, userScopes, type UserTable } from '../rows/user-data.ts'
+import { countScopes, eraseScopes, recordsSql, USER_RECORDS, type UserTable } from '../rows/user-data.ts'
 import type { SqliteDatabase } from './database.ts'
 
 // A user's rows in every table that carries a user id (src/store/rows/user-data.ts: which tables, which columns).
 
-const SCOPES = userScopes('@u')
+const SCOPES = eraseScopes('@u')
 
 /** children first: messages and events, then what they hang on */
-const ERASE_ORDER = ['messages', 'relationship_events', 'memories', 'relationships', 'conversations', 'sessions', 'api_keys'] as const
+const ERASE_ORDER = ['messages', 'relationship_events', 'memories', 'relationships', 'conversations', 'sessions', 'api_keys', 'mcp_sessions'] as const
 
 export function createSqliteUserDataRepository ({ sqlite }: SqliteDatabase): UserDataRepository {
   const select = Object.fromEntries(Object.entries(USER_RECORDS).map(([table, { json = [] }]) => {
