@@ -230,3 +230,24 @@ t.test('user.erase deletes the user\'s MCP session records (the dry run counts t
   t.equal(await ping(bobs.sessionId, 'bob-key'), 200, 'bob\'s lives on')
   t.equal(app.mcpHttp.size, 1)
 })
+
+t.test('on SQLite the persona session survives a restart too: the session rebuilt there keeps its persona', async (t) => {
+  const overrides = { server: { dataDir: t.testdir() }, auth: { apiKeys: KEYS } }
+  const connect = async (url: string, sessionId?: string) => {
+    const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { 'x-api-key': 'alice-key' } }, ...(sessionId && { sessionId }) })
+    const client = new Client({ name: 'restarting', version: '1.0.0' })
+    await client.connect(transport)
+    return { client, transport }
+  }
+  const first = await build(t, overrides)
+  const before = await connect((await listen(first)).replace(/^ws:/, 'http:'))
+  const switched = structured(await before.client.callTool({ name: 'persona_switch', arguments: { persona_id: 'kira' } }))
+  const info = structured(await before.client.callTool({ name: 'session_get_info', arguments: {} }))
+  await first.close()
+  const second = await build(t, overrides)
+  // the SDK reconnects to a known session id without initialising again
+  const after = await connect((await listen(second)).replace(/^ws:/, 'http:'), before.transport.sessionId)
+  t.teardown(() => after.client.close())
+  t.match(structured(await after.client.callTool({ name: 'session_get_info', arguments: {} })),
+    { session_id: info.session_id, current_persona: { id: switched.persona_id } }, 'the same persona session, its persona kept')
+})
