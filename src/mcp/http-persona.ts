@@ -1,3 +1,4 @@
+import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import type { RpcConnection, RpcLogger } from '../rpc/context.ts'
 import { ErrorCode, RpcError } from '../rpc/errors.ts'
 import type { ThreadStore } from '../conversation/threads.ts'
@@ -13,6 +14,18 @@ import type { McpSessionFollow, McpSessionRepository } from './repository.ts'
 export interface PersonaFollow {
   seen?: McpSessionFollow
   recording?: Promise<void>
+}
+
+/**
+ * A session.resume's result goes out once the record names the new persona session: the client's next
+ * request may land on another instance, which must find it there.
+ */
+export function repliesAfterRecording (transport: StreamableHTTPServerTransport, follow: PersonaFollow): void {
+  const send = transport.send.bind(transport)
+  transport.send = async (message, options) => {
+    if (follow.recording) await follow.recording
+    await send(message, options)
+  }
 }
 
 export interface PersonaSessionsDeps {

@@ -6,10 +6,13 @@ import type { ThreadStore } from '../conversation/threads.ts'
 import type { SessionService } from '../sessions/service.ts'
 import type { UserIdentity } from '../rpc/caller.ts'
 import { createSendBound, pendingBytes, writeThrough, type BoundLimits, type SendBound } from '../transport/send-bound.ts'
-import { createPersonaSessions, type PersonaFollow } from './http-persona.ts'
+import { createPersonaSessions, repliesAfterRecording, type PersonaFollow } from './http-persona.ts'
+import { FULL, LAGGING, refusal, SESSION_NOT_FOUND, type Refusal } from './http-refusals.ts'
 import { initializeParams, replayHandshake } from './http-replay.ts'
 import type { McpSessionParams, McpSessionRepository } from './repository.ts'
 import type { McpSession } from './types.ts'
+
+export { SESSION_NOT_FOUND, type Refusal }
 
 export interface HttpSessionsOptions {
   open: (user: UserIdentity) => McpSession
@@ -35,16 +38,6 @@ export interface HttpSessionsOptions {
   threads?: Pick<ThreadStore, 'cached' | 'forgetSessions'>
   now?: () => number
 }
-
-/** A refusal the caller sends itself, in the SDK's own wording; undefined means the transport answered. */
-export interface Refusal { status: number, body: { jsonrpc: '2.0', error: { code: number, message: string, data?: Record<string, unknown> }, id: null } }
-
-const refusal = (status: number, code: number, message: string, data?: Record<string, unknown>): Refusal =>
-  ({ status, body: { jsonrpc: '2.0', error: { code, message, ...(data && { data }) }, id: null } })
-export const SESSION_NOT_FOUND = refusal(404, -32001, 'Session not found')
-const FULL = refusal(503, -32000, 'Server at its connection limit, try again later')
-const LAGGING = refusal(503, -32000, 'Session too far behind: more than server.maxBufferedBytes of its responses are unread; read its open streams first',
-  { reason: 'slow_client' })
 
 interface Entry {
   /** set once initialised */
@@ -146,13 +139,9 @@ export function createHttpSessions ({ open, idleMs, log, full = () => false, max
     })
     const entry: Entry = { transport, session, userId: user.id, lastSeen: now(), active: 0, calls: 0, ending: false, open: new Set(), lagging: false, forgotten: false, persona: {} }
     if (bound) entry.bound = watch(entry, bound)
-    personas?.watch(() => entry.id, session.connection, entry.persona)
-    // a session.resume's result goes out once the record names the new persona session: the client's next
-    // request may land on another instance
-    const send = transport.send.bind(transport)
-    transport.send = async (message, options) => {
-      if (entry.persona.recording) await entry.persona.recording
-      await send(message, options)
+    if (personas) {
+      personas.watch(() => entry.id, session.connection, entry.persona)
+      repliesAfterRecording(transport, entry.persona)
     }
     // set before connect: the SDK chains its own handler after this one (DELETE and close() both end here)
     transport.onclose = () => { forget(entry) }
