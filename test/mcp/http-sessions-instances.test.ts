@@ -9,7 +9,7 @@ import { postgresUnavailable, startPostgres } from '../helpers/postgres.ts'
 // HTTP session opened on A is served by B (and back), stays its user's, and a DELETE on one ends it on both.
 
 const skip = postgresUnavailable() ?? false
-const KEYS = [{ user: 'alice', key: 'alice-key', scope: 'client' }, { user: 'bob', key: 'bob-key', scope: 'client' }, { user: 'carol', key: 'carol-key', scope: 'client' }]
+const KEYS = [{ user: 'alice', key: 'alice-key', scope: 'client' }, { user: 'bob', key: 'bob-key', scope: 'client' }, { user: 'carol', key: 'carol-key', scope: 'client' }, { user: 'dave', key: 'dave-key', scope: 'client' }]
 const ACCEPT = { accept: 'application/json, text/event-stream' }
 type Instance = 'A' | 'B'
 type Result = Awaited<ReturnType<Client['callTool']>>
@@ -151,6 +151,21 @@ t.test('an MCP HTTP session works when consecutive POSTs land on different insta
     t.equal((await one.transcript('B', aria.persona_id)).length, 4)
     const row = await a.store.mcpSessions.find(one.transport.sessionId!)
     t.equal(row?.personaSessionId, other, 'the record names the resumed persona session')
+  })
+
+  t.test('user.erase on A deletes the records of the user\'s sessions and ends the copies B holds', async (t) => {
+    const { sessionId } = await initialize('A', 'dave-key')
+    t.equal(await ping('B', 'dave-key', sessionId), 200, 'B holds a copy')
+    const call = async (on: Instance, name: string, args: Record<string, unknown>) => {
+      const res = await raw(on, 'dave-key', 'POST', { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name, arguments: args } }, sessionId)
+      const text = await res.text()
+      return JSON.parse(text.startsWith('{') ? text : text.split('\n').find((l) => l.startsWith('data: '))!.slice(6)).result.structuredContent
+    }
+    t.match(await call('A', 'user_erase', { dry_run: true }), { counts: { mcp_sessions: 1 } }, 'the dry run counts the record')
+    t.match(await call('A', 'user_erase', { dry_run: false, confirm: true }), { counts: { mcp_sessions: 1 } }, 'the erase took it')
+    t.equal(await a.store.mcpSessions.find(sessionId), null)
+    t.equal(await ping('B', 'dave-key', sessionId), 404, 'B\'s copy ended')
+    t.equal(await ping('A', 'dave-key', sessionId), 404, 'and A\'s')
   })
 
   t.test('mcp.maxSessionsPerUser counts the sessions every instance holds: the least recently used goes', async (t) => {
