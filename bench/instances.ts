@@ -26,7 +26,7 @@ const fixture = await startOllamaFixture({ models: ['llama3.1:8b'], reply: () =>
 // the reply gate (ollama.maxConcurrent, 2 by default, per instance) would otherwise cap each instance's
 // turns and make more instances look faster only for having more slots; the fixture needs no gate
 const configFile = path.join(tempDir('bench-instances-'), 'config.json')
-writeFileSync(configFile, JSON.stringify({ ollama: { maxConcurrent: CLIENTS, maxQueue: CLIENTS } }))
+writeFileSync(configFile, JSON.stringify({ ollama: { maxConcurrent: CLIENTS, maxQueue: CLIENTS }, server: { databasePoolSize: Number(process.env.BENCH_POOL ?? CLIENTS) } }))
 const pg: Postgres = await startPostgres()
 const postmaster = pidsMatching(new RegExp(`bin/postgres .*-p ${new URL(pg.baseUrl).port}\\b`))
 
@@ -117,7 +117,7 @@ const ratio = (label: string, a: Run, b: Run, target: string) =>
   `| ${label} | **${fmt(a.perSecond / b.perSecond)}x** | ${fmt(a.p99 / b.p99)}x | ${target} | ${limit(a)} |`
 process.stdout.write([
   `> ${CLIENTS} clients (each its own session and persona, persona.chat in a loop), dealt round-robin over the instances by the client (no load balancer); configurations in the order shown, each on a fresh database; ${WARMUP} s warm-up discarded, ${SECONDS} s measured per configuration. ` +
-    `Fixture LLM (Ollama wire format) and load generator in one process; local vector index; PostgreSQL 15 as test/helpers/postgres.ts starts it (fsync, synchronous_commit and full_page_writes off); ollama.maxConcurrent raised to ${CLIENTS}. ` +
+    `Fixture LLM (Ollama wire format) and load generator in one process; local vector index; PostgreSQL 15 as test/helpers/postgres.ts starts it (fsync, synchronous_commit and full_page_writes off); ollama.maxConcurrent and server.databasePoolSize raised to ${CLIENTS} (BENCH_POOL). ` +
     `${cores()} cores shared by the servers, PostgreSQL and the load generator; load average ${load} at the start. CPU columns: share of all ${cores()} cores over the measured window (other work: the rest of the machine, other people\'s jobs).`, '',
   '| configuration | turns/s | p50 ms | p99 ms | failed | CPU servers | CPU PostgreSQL | CPU load+LLM | CPU other work | machine busy | limit |', '|---|---|---|---|---|---|---|---|---|---|---|',
   ...runs.map((r) => `| ${r.name} | ${fmt(r.perSecond, 0)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.failed} | ${pct(r.cpu.servers)} | ${pct(r.cpu.postgres)} | ${pct(r.cpu.self)} | ${pct(Math.max(0, r.cpu.machine - r.cpu.servers - r.cpu.postgres - r.cpu.self))} | ${pct(r.cpu.machine)} | ${limit(r)} |`),

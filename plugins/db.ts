@@ -21,7 +21,7 @@ declare module 'fastify' {
 /** Opens the database, migrated, and closes it after everything else has stopped. */
 export default fp(async (app) => {
   const log = app.log.child({ component: 'db' })
-  const store = await openStore({ url: databaseUrl(app.config), log })
+  const store = await openStore({ url: databaseUrl(app.config), poolSize: app.config.server.databasePoolSize, log })
   log.info({ database: store.kind, where: store.where, applied: store.migrations.applied }, 'database ready')
   app.decorate('store', store.repositories)
   app.decorate('cluster', store.cluster)

@@ -165,6 +165,7 @@ t.test('environment overrides', async (t) => {
     ['LOG_LEVEL', { LOG_LEVEL: 'debug' }, (c) => c.server.logLevel, 'debug'],
     ['LOG_LEVEL silent', { LOG_LEVEL: 'silent' }, (c) => c.server.logLevel, 'silent'],
     ['MAX_CONNECTIONS', { MAX_CONNECTIONS: '25' }, (c) => c.server.maxConnections, 25],
+    ['DATABASE_POOL_SIZE', { DATABASE_POOL_SIZE: '24' }, (c) => c.server.databasePoolSize, 24],
     ['RATE_LIMITS off', { RATE_LIMITS: 'off' }, (c) => c.rateLimits.enabled, false],
     ['RATE_LIMITS OFF', { RATE_LIMITS: 'OFF' }, (c) => c.rateLimits.enabled, false],
     ['RATE_LIMITS on', { RATE_LIMITS: 'on' }, (c) => c.rateLimits.enabled, true],
@@ -361,6 +362,9 @@ t.test('errors: one line naming key, value, expectation and env var', async (t) 
     const file = configFile(t, {})
     assertConfigError(t, () => loadConfig({ file, env: { MAX_CONNECTIONS: '0' } }), {
       names: ['server.maxConnections', '0', 'MAX_CONNECTIONS'],
+    })
+    assertConfigError(t, () => loadConfig({ file, env: { DATABASE_POOL_SIZE: '0' } }), {
+      names: ['server.databasePoolSize', '0', 'DATABASE_POOL_SIZE'],
     })
     assertConfigError(t, () => loadConfig({ file, env: { RATE_LIMITS: 'maybe' } }), {
       names: ['rateLimits.enabled', 'maybe', 'boolean', 'RATE_LIMITS'],

@@ -42,6 +42,7 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { name: 'HOST', path: ['server', 'host'] },
   { name: 'DATA_DIR', path: ['server', 'dataDir'] },
   { name: 'DATABASE_URL', path: ['server', 'databaseUrl'] },
+  { name: 'DATABASE_POOL_SIZE', path: ['server', 'databasePoolSize'], parse: integer },
   { name: 'LOG_LEVEL', path: ['server', 'logLevel'] },
   { name: 'MAX_CONNECTIONS', path: ['server', 'maxConnections'], parse: integer },
   { name: 'OLLAMA_HOST', path: ['ollama', 'host'], parse: httpUrl },

@@ -19,6 +19,7 @@ const Server = section({
   dataDir: Type.String({ default: './data', minLength: 1 }),
   // anything else (a bare path, mysql://, a typo) must stop start-up: a bare `postgresql:...` was once taken as a file path
   databaseUrl: Type.Optional(Type.String({ pattern: '^(file:.+|postgres(ql)?://.+)$', description: 'file:PATH (SQLite) or postgresql://USER@HOST:PORT/DB (PostgreSQL); defaults to DATA_DIR/persona.db' })),
+  databasePoolSize: Type.Integer({ default: 10, minimum: 1, maximum: 1000, description: 'PostgreSQL only: connections per instance (one more listens for the other instances); keep instances x (this + 1) under the server\'s max_connections' }),
   maxFrameBytes: Type.Integer({ default: 1048576, minimum: 1024, description: 'largest WebSocket frame; bigger closes with 1009' }),
   maxConnections: Type.Integer({ default: 1000, minimum: 1 }),
   maxBufferedBytes: Type.Integer({ default: 4194304, minimum: 1024, description: 'send bound per connection (WebSocket, MCP session): past it events are dropped and its requests no longer read' }),

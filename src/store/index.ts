@@ -25,6 +25,8 @@ export interface Store {
 
 export interface OpenStoreOptions {
   url: string
+  /** PostgreSQL connections of this instance */
+  poolSize?: number
   log?: MigrationLogger & { warn (obj: object, msg?: string): void }
 }
 
@@ -36,7 +38,7 @@ export async function openStore (options: OpenStoreOptions): Promise<Store> {
     const [{ openPostgres }, { openPostgresCluster }, { createPostgresRepositories }] = await Promise.all([
       import('./postgres/database.ts'), import('./postgres/cluster.ts'), import('./postgres/repositories.ts'),
     ])
-    const db = await openPostgres({ url: options.url, log: options.log })
+    const db = await openPostgres({ url: options.url, poolSize: options.poolSize, log: options.log })
     const cluster = await openPostgresCluster(db, options.url, options.log ?? { warn () {} })
     return {
       kind: 'postgresql',
