@@ -1,6 +1,7 @@
 // What a persona bundle (issue 16 item 4) needs from a database: one user's rows about one persona, read
 // together, and written back together in one transaction under new ids. Times are epoch ms. Implementations:
 // src/store/<database>/bundles.ts.
+import type { StoredConversation, StoredMessage } from '../conversation/repository.ts'
 
 export interface BundleMemoryRow {
   id: string
@@ -47,35 +48,17 @@ export interface BundleRelationshipRow {
   events: BundleEventRow[]
 }
 
-export interface BundleMessageRow {
-  id: string
-  turnNumber: number
-  role: string
-  speakerId: string | null
-  content: string
-  tokens: number
-  processingTime: number
-  responseType: string | null
-  createdAt: number
-}
+/** A stored message (src/conversation/repository.ts) with its id, its time as epoch ms. */
+export type BundleMessageRow = Omit<StoredMessage, 'createdAt'> & { id: string, createdAt: number }
 
-export interface BundleConversationRow {
-  id: string
-  topic: string | null
-  tokenBudget: number | null
-  tokensUsed: number
-  continueScore: number
-  turnCount: number
-  durationSeconds: number
-  summary: string
-  summarizedTurn: number
-  status: string
-  endReason: string | null
-  startedAt: number
-  lastActivityAt: number
-  endedAt: number | null
-  messages: BundleMessageRow[]
-}
+/** A stored conversation's own columns (src/conversation/repository.ts), its times as epoch ms, and its messages. */
+export type BundleConversationRow =
+  Omit<StoredConversation, 'kind' | 'sessionId' | 'userId' | 'personaId' | 'otherPersonaId' | 'startedAt' | 'lastActivityAt' | 'endedAt'> & {
+    startedAt: number
+    lastActivityAt: number
+    endedAt: number | null
+    messages: BundleMessageRow[]
+  }
 
 export interface BundleRows {
   memories: BundleMemoryRow[]
