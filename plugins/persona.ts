@@ -3,6 +3,7 @@ import { PersonaMemoryStats } from '../src/memory/schemas.ts'
 import { createMemoryStats, statsViewer } from '../src/memory/stats.ts'
 import { publishStateChanges, regenerationJob } from '../src/personas/events.ts'
 import { createPersonaMethods } from '../src/personas/methods.ts'
+import { personaPrefetch } from '../src/personas/prefetch.ts'
 import { createPersonaService, type PersonaService } from '../src/personas/service.ts'
 
 declare module 'fastify' {
@@ -18,6 +19,8 @@ export default fp(async (app) => {
   app.invalidation.on('persona', (ids) => personas.refresh(ids))
   app.invalidation.onResync(() => personas.refreshAll())
   app.decorate('personas', personas)
+  // several instances: a call naming a persona created elsewhere a moment ago finds it in the database
+  if (app.cluster.scope === 'many') app.rpc.registry.beforeCalls(personaPrefetch(personas))
 
   const memoryStats = createMemoryStats(app.store.memoryStats)
   app.rpc.registry.add(...createPersonaMethods({

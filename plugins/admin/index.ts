@@ -12,6 +12,7 @@ import memoryRoutes from './memories.ts'
 import memoryEditRoutes from './memory-edit.ts'
 import maintenanceRoutes from './memory-maintenance.ts'
 import personaRoutes from './personas.ts'
+import { loadMissing } from '../../src/personas/prefetch.ts'
 import relationshipRoutes from './relationships.ts'
 import sessionRoutes from './sessions.ts'
 import systemRoutes from './system.ts'
@@ -29,6 +30,14 @@ const admin: FastifyPluginAsync = async (app) => {
   // key may make too, which say so with `clientReadable` (a persona's avatar)
   app.addHook('onRoute', (route) => { route.config = { ...route.config, access: route.config?.clientReadable === true ? 'client' : 'admin' } })
   app.addSchema(ErrorBody)
+  if (app.cluster.scope === 'many') {
+    // a persona created on another instance a moment ago is found here too (src/personas/prefetch.ts)
+    app.addHook('preHandler', async (request) => {
+      const { params, query } = request as { params: Record<string, unknown>, query: Record<string, unknown> }
+      const onPersona = request.routeOptions.url?.startsWith(`${app.prefix}/personas/:id`) === true
+      await loadMissing(app.personas, [onPersona ? params.id : undefined, params.persona1, params.persona2, query.persona_id])
+    })
+  }
   const { rateLimits } = app.config
   if (rateLimits.enabled) {
     // per client address; answered 429 with retry-after before any route work

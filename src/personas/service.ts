@@ -15,6 +15,8 @@ export interface PersonaServiceDeps {
 
 /** state writes that lost the race to another instance, retried on its result up to this many times in all */
 const MAX_STATE_ATTEMPTS = 8
+/** a miss by name reads every persona again at most this often */
+const CATCH_UP_MS = 1000
 
 /**
  * Personas and their interaction state. All personas are held in memory, written through to the
@@ -24,6 +26,8 @@ const MAX_STATE_ATTEMPTS = 8
 export function createPersonaService ({ repository, rules, now = Date.now, announce }: PersonaServiceDeps) {
   const cache = new Map<string, Persona>()
   const withLock = createKeyedLock()
+  let lastCatchUp = -Infinity
+  let catchingUp: Promise<void> | undefined
   const listeners: Array<(persona: Persona) => void> = []
   const removedListeners: Array<(persona: Persona) => void> = []
   const createdListeners: Array<(persona: Persona) => void> = []
@@ -37,6 +41,13 @@ export function createPersonaService ({ repository, rules, now = Date.now, annou
     const key = name.toLowerCase()
     for (const persona of cache.values()) if (persona.name.toLowerCase() === key) return persona
     return undefined
+  }
+
+  /** the stored personas this instance has not heard of (the ones it holds are kept current by announcements),
+   * each read again under its lock as refresh does, so a delete under way here cannot be undone by this read */
+  const addUnknown = async () => {
+    const unknown = (await repository.all()).filter((persona) => !cache.has(persona.id)).map((persona) => persona.id)
+    if (unknown.length > 0) await service.refresh(unknown)
   }
 
   const assertNameFree = (name: string, exceptId?: string) => {
@@ -202,6 +213,23 @@ export function createPersonaService ({ repository, rules, now = Date.now, annou
     async refreshAll (): Promise<void> {
       const stored = await repository.all()
       await service.refresh([...new Set([...cache.keys(), ...stored.map((persona) => persona.id)])])
+    },
+
+    /**
+     * A persona this instance may not have heard of yet (another instance created it a moment ago, before
+     * its announcement arrived): the cache, else the row by id, else (a name) every row again, at most
+     * once a second however many misses ask, so unknown names cannot make each call a full read.
+     */
+    async load (idOrName: string): Promise<Persona | undefined> {
+      const cached = service.find(idOrName)
+      if (cached) return cached
+      await service.refresh([idOrName])
+      const byId = service.find(idOrName)
+      if (byId || now() - lastCatchUp < CATCH_UP_MS) return byId
+      lastCatchUp = now()
+      catchingUp ??= addUnknown().finally(() => { catchingUp = undefined })
+      await catchingUp
+      return service.find(idOrName)
     },
 
     /** Changes a persona's state from its latest value (changes to one persona never interleave). */

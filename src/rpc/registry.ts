@@ -28,8 +28,12 @@ interface Entry {
 const MAX_REPORTED_ERRORS = 5
 const SYSTEM_PREFIX = 'rpc.'
 
+/** Runs after a call's params are checked, before its handler; a promise (only when there is work) is awaited. */
+export type CallPreparer = (params: Record<string, unknown>, ctx: RpcContext) => Promise<unknown> | undefined
+
 export class MethodRegistry implements MethodCatalog {
   readonly #entries = new Map<string, Entry>()
+  readonly #preparers: CallPreparer[] = []
   readonly #validateResults: boolean
   #revision = 0
 
@@ -120,10 +124,22 @@ export class MethodRegistry implements MethodCatalog {
         { errors }
       )
     }
-    const result = entry.def.handler(params as Static<TObject>, ctx)
-    const { checkResult } = entry
-    if (checkResult === undefined) return result
-    return result instanceof Promise ? result.then((r) => checked(name, checkResult, r)) : checked(name, checkResult, result)
+    const run = () => {
+      const result = entry.def.handler(params as Static<TObject>, ctx)
+      const { checkResult } = entry
+      if (checkResult === undefined) return result
+      return result instanceof Promise ? result.then((r) => checked(name, checkResult, r)) : checked(name, checkResult, result)
+    }
+    // a call stays synchronous unless a preparer has something to wait for
+    if (this.#preparers.length === 0) return run()
+    const waits = this.#preparers.map((prepare) => prepare(params as Record<string, unknown>, ctx)).filter((w) => w !== undefined)
+    return waits.length === 0 ? run() : Promise.all(waits).then(run)
+  }
+
+  /** Work some calls need first (on several instances: personas another instance has just created). */
+  beforeCalls (preparer: CallPreparer): this {
+    this.#preparers.push(preparer)
+    return this
   }
 }
 

@@ -60,3 +60,37 @@ t.test('reads never reach the database; every write does, once, and the cache fo
   t.equal(personas.find('quill'), undefined, 'deleted: gone from the cache')
   t.equal((db.sqlite.prepare('SELECT count(*) AS n FROM Persona WHERE id = ?').get(mine.id) as { n: number }).n, 0, 'and from the table')
 })
+
+t.test('load: a persona another instance wrote is found by id or name; misses by name read everything at most once a second', async (t) => {
+  const file = path.join(t.testdir(), 'personas.db')
+  const db = await openDatabase({ file })
+  t.teardown(() => db.close())
+  const rules = parseConfig({}).personas
+  let clock = 1_000_000
+  const elsewhere = createPersonaService({ repository: createSqlitePersonaRepository(db), rules })
+  const { wrapped, calls } = counted(createSqlitePersonaRepository(db))
+  const here = createPersonaService({ repository: wrapped, rules, now: () => clock })
+  await elsewhere.init()
+  await here.init()
+
+  const byId = await elsewhere.create({ name: 'Wren', description: 'a courier' }, 'alice')
+  const byName = await elsewhere.create({ name: 'Sable', description: 'a spy' }, 'alice')
+  t.equal(here.find(byId.id), undefined, 'not yet heard of here')
+  calls.length = 0
+  t.equal((await here.load(byId.id))?.name, 'Wren', 'found by id')
+  t.same(calls, ['find'], 'by id: one row read')
+  t.equal(here.find(byId.id)?.name, 'Wren', 'and held from then on')
+
+  calls.length = 0
+  t.equal((await here.load('sable'))?.id, byName.id, 'found by name')
+  t.same(calls, ['find', 'all', 'find'], 'by name: the id lookup misses, every row is read, the one unknown here again under its lock')
+  calls.length = 0
+  t.equal(await here.load('nobody'), undefined, 'an unknown name')
+  t.same(calls, ['find'], 'within the second: no second full read')
+  clock += 1000
+  t.equal(await here.load('nobody'), undefined)
+  t.same(calls, ['find', 'find', 'all'], 'a second later, one more')
+  calls.length = 0
+  t.equal((await here.load('aria'))?.name, 'Aria', 'a known persona')
+  t.same(calls, [], 'costs nothing')
+})
