@@ -25,12 +25,11 @@ export interface MemoryEditorDeps {
   embedder: Embedder
   findPersona: (id: string) => Persona | undefined
   log: { warn (obj: object, msg?: string): void }
-  now?: () => number
 }
 
 export const isProtected = (m: Pick<MemoryRow, 'metadata'>) => m.metadata.pinned === true
 
-export function createMemoryEditor ({ repository, find, index, embedder, findPersona, log, now = Date.now }: MemoryEditorDeps) {
+export function createMemoryEditor ({ repository, find, index, embedder, findPersona, log }: MemoryEditorDeps) {
   /**
    * The memory this user may change. Another user's memory is "not found" (its existence is not theirs to
    * learn); a persona's own memory (lore, no user) may be changed by whoever may change that persona.
@@ -51,7 +50,6 @@ export function createMemoryEditor ({ repository, find, index, embedder, findPer
       const [v] = vector ? [vector] : await embedder.embed([row.content])
       if (!v) throw new Error('the embedder returned no vector')
       await index.upsert([{ id: row.id, personaId: row.personaId, userId: row.userId, visibility: row.visibility, vector: v }])
-      await repository.markIndexed([row.id], now())
     } catch (err) {
       log.warn({ err, memory: row.id }, 'memory updated, its vector is pending')
     }

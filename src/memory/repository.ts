@@ -64,8 +64,6 @@ export interface MemoryAccess { id: string, count: number, at: number }
 
 export interface MemoryRepository {
   insert (memory: NewMemory, now: number): Promise<string>
-  /** the vector index took these rows */
-  markIndexed (ids: string[], now: number): Promise<void>
   /** a live (not pruned) memory */
   get (id: string): Promise<MemoryRow | undefined>
   /** live memories by id, in no particular order (every search: must be cheap); rows may be shared: never change them */

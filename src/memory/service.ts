@@ -111,7 +111,6 @@ export function createMemoryService ({ repository, index, embedder, settings, fi
       }, now())
       try {
         await index.upsert([{ id, personaId: persona.id, userId: input.userId, visibility, vector }])
-        await repository.markIndexed([id], now())
       } catch (err) {
         // stays pending in the database (indexedAt NULL); the vector store re-syncs it when its index is back
         log.warn({ err, memory: id }, 'memory stored, its vector is pending')

@@ -9,6 +9,11 @@ import { collectionName, createChromaIndex, legacyCollectionName, type ChromaInd
 import { createSqliteVectorSource, vectorToBlob } from '../../src/store/sqlite/vector-source.ts'
 import { createVectorStore } from '../../src/store/vector/store.ts'
 import { openDatabase, type SqliteDatabase } from '../../src/store/sqlite/database.ts'
+import { createSqliteRepositories } from '../../src/store/sqlite/repositories.ts'
+import { parseConfig } from '../../src/config/index.ts'
+import { createPersonaService } from '../../src/personas/service.ts'
+import { loadMemorySettings } from '../../src/memory/settings.ts'
+import { createMemoryService } from '../../src/memory/service.ts'
 
 // Everything here runs against the real Chroma server bundled in the chromadb package.
 
@@ -396,4 +401,34 @@ t.test('store (chroma): the old collection shared by every persona is dropped at
   t.equal(store.status().kind, 'chroma')
   const [q] = await embedder.embed(['the dragon attacked the villages in the north'])
   t.equal((await store.query({ vector: q, personaIds: ['p1'], userId: 'u', limit: 1 }))[0].id, 'm2')
+})
+
+t.test('memory service: a memory stored while Chroma is down stays pending, and reaches Chroma when it is back', async (t) => {
+  const db = await database(t)
+  const chroma = await chromaServer(t)
+  const embedder = createHashingEmbedder()
+  const source = createSqliteVectorSource(db)
+  const log = memoryLog()
+  const index = createChromaIndex({ url: chroma.url, log, timeoutMs: 5000 })
+  const store = createVectorStore({ kind: 'chroma', chroma: index, source, embedder, log, recheckMs: 100 })
+  t.teardown(() => store.close())
+  await store.open(embedder)
+  const repositories = createSqliteRepositories(db)
+  const config = parseConfig({})
+  const personas = createPersonaService({ repository: repositories.personas, rules: config.personas })
+  await personas.init()
+  const settings = await loadMemorySettings(repositories.memorySettings, config.memory)
+  const memory = createMemoryService({ repository: repositories.memories, index: store, embedder, settings, findPersona: personas.find, log })
+
+  const before = await memory.store({ personaId: 'p1', userId: 'alice', content: TEXTS[0], importance: 0.6 })
+  t.same(await source.pending(embedder.id, 100), [], 'with Chroma up: indexed')
+  await chroma.stop()
+  const during = await memory.store({ personaId: 'p1', userId: 'alice', content: TEXTS[5], importance: 0.6 })
+  t.same((await source.pending(embedder.id, 100)).map((m) => m.id), [during.id], 'with Chroma down: in the local index, pending for Chroma')
+  await chroma.restart()
+  await until('Chroma back in charge', () => store.status().kind === 'chroma')
+  t.same(await source.pending(embedder.id, 100), [], 'synced')
+  const [vector] = await embedder.embed([TEXTS[5]])
+  t.same((await index.query({ vector, personaIds: ['p1'], userId: 'alice', limit: 1 })).map((h) => h.id), [during.id], 'Chroma has the memory written while it was down')
+  t.not(before.id, during.id)
 })

@@ -83,9 +83,6 @@ export function createPostgresMemoryRepository ({ pool }: PostgresDatabase): Mem
       })
       return id
     },
-    async markIndexed (ids, now) {
-      if (ids.length > 0) await pool.query({ name: 'memory-mark-indexed', text: 'UPDATE "Memory" SET "indexedAt" = $1::timestamp WHERE id = ANY($2::text[])', values: [pgTime(now), ids] })
-    },
     async get (id) { return (await rows('memory-by-ids', BY_IDS, [[id]]))[0] },
     async getMany (ids) { return ids.length === 0 ? [] : await rows('memory-by-ids', BY_IDS, [ids]) },
     async recent (personaId, userId, limit, memoryType) { return await rows('memory-recent', RECENT, [personaId, userId, limit, memoryType ?? null]) },

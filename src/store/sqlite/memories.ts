@@ -53,7 +53,6 @@ export function createSqliteMemoryRepository ({ sqlite: db }: SqliteDatabase): M
     visibility, relatedPersonas, metadata, accessCount, createdAt, embedding, embeddingModel)
     VALUES (@id, @personaId, @userId, @content, @memoryType, @importance, @importance, @emotionalValence,
     @visibility, @relatedPersonas, @metadata, 0, @createdAt, @embedding, @embeddingModel)`)
-  const markIndexed = db.prepare('UPDATE Memory SET indexedAt = ? WHERE id IN (SELECT value FROM json_each(?))')
   // ids bound through json_each, however many there are
   const byIds = db.prepare(`SELECT ${COLUMNS} FROM Memory WHERE id IN (SELECT value FROM json_each(?)) AND prunedAt IS NULL`)
   const recent = db.prepare(`SELECT ${COLUMNS} FROM Memory WHERE personaId = @personaId AND prunedAt IS NULL
@@ -101,7 +100,6 @@ export function createSqliteMemoryRepository ({ sqlite: db }: SqliteDatabase): M
       })
       return id
     },
-    async markIndexed (ids, now) { if (ids.length > 0) markIndexed.run(toSqlTime(now), JSON.stringify(ids)) },
     async get (id) { return cached([id])[0] },
     async getMany (ids) { return ids.length === 0 ? [] : cached(ids) },
     async recent (personaId, userId, limit, memoryType) {
