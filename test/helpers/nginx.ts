@@ -4,10 +4,11 @@
 // the instance that served each request ($upstream_addr).
 import { spawn } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createConnection, createServer } from 'node:net'
+import { createConnection } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { freePort } from '../../src/store/vector/chroma-process.ts'
 import { onProcessExit } from './exit-hook.ts'
 
 const NGINX = '/usr/sbin/nginx'
@@ -23,17 +24,6 @@ export interface Nginx {
 /** Why nginx cannot run here, or undefined when it can. */
 export function nginxUnavailable (): string | undefined {
   return existsSync(NGINX) ? undefined : `no nginx at ${NGINX} (apt-get install nginx; CI installs it)`
-}
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => { typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')) })
-    })
-  })
 }
 
 const accepts = (port: number) => new Promise<boolean>((resolve) => {

@@ -3,10 +3,10 @@
 // when we are root it runs as the `postgres` user (CI runs as root; /work/shared/recipes has the recipe).
 import { execFileSync, spawnSync } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
+import { freePort } from '../../src/store/vector/chroma-process.ts'
 import { onProcessExit } from './exit-hook.ts'
 
 const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin'
@@ -24,17 +24,6 @@ export function postgresUnavailable (): string | undefined {
   if (!existsSync(path.join(PG_BIN, 'initdb'))) return `no PostgreSQL at ${PG_BIN} (apt-get install postgresql-15; CI installs it)`
   if (process.getuid?.() === 0 && spawnSync('id', ['-u', 'postgres']).status !== 0) return 'running as root and there is no postgres user'
   return undefined
-}
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => { typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')) })
-    })
-  })
 }
 
 /** Starts a cluster; stop it in a teardown. Throws when it cannot start (check postgresUnavailable first). */
