@@ -46,7 +46,11 @@ const LIST_WHERE = `"prunedAt" IS NULL
 const INSERT = `INSERT INTO "Memory" (id, "personaId", "userId", content, "memoryType", importance, "baseImportance", "emotionalValence",
   visibility, "relatedPersonas", metadata, "accessCount", "createdAt", embedding, "embeddingModel")
   VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9::jsonb, $10::jsonb, 0, $11::timestamp, $12, $13)`
-const BY_IDS = `SELECT ${COLUMNS} FROM "Memory" WHERE id = ANY($1::text[]) AND "prunedAt" IS NULL`
+// the ids alone pick the rows (the primary key), then the pruned are dropped: with "prunedAt" IS NULL beside
+// the ids, a prepared statement's generic plan, made while the table was small, walked the whole
+// ("personaId", "prunedAt") index on every call (2.3 ms a recall at 2,500 memories, 77% of PostgreSQL's time)
+const BY_IDS = `WITH hit AS MATERIALIZED (SELECT ${COLUMNS}, "prunedAt" FROM "Memory" WHERE id = ANY($1::text[]))
+  SELECT ${COLUMNS} FROM hit WHERE "prunedAt" IS NULL`
 const RECENT = `SELECT ${COLUMNS} FROM "Memory" WHERE "personaId" = $1 AND "prunedAt" IS NULL
   AND ("userId" = $2 OR "userId" IS NULL OR visibility = 'public') AND ($4::text IS NULL OR "memoryType" = $4)
   ORDER BY "createdAt" DESC LIMIT $3`
