@@ -1,7 +1,7 @@
 import type { McpSessionRecord, McpSessionRepository } from '../../mcp/repository.ts'
 import type { PostgresDatabase } from './database.ts'
 
-const COLUMNS = 'id, "userId", "protocolVersion", capabilities, "clientInfo", "personaSessionId", "createdAt", "lastSeenAt"'
+const COLUMNS = 'id, "userId", "protocolVersion", capabilities, "clientInfo", "personaSessionId", subscriptions, "logLevel", "createdAt", "lastSeenAt"'
 // pg would send a Date in the process's local zone; the columns are TIMESTAMP(3) in UTC, so ISO text (its zone is ignored)
 const utc = (at: Date) => at.toISOString()
 
@@ -14,9 +14,11 @@ export function createPostgresMcpSessionRepository ({ pool }: PostgresDatabase):
 
   return {
     async save (r) {
-      await run('mcp-session-save', `INSERT INTO "McpSession" (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-        ON CONFLICT (id) DO UPDATE SET "userId" = $2, "protocolVersion" = $3, capabilities = $4, "clientInfo" = $5, "personaSessionId" = $6, "createdAt" = $7, "lastSeenAt" = $8`,
-      [r.id, r.userId, r.protocolVersion, JSON.stringify(r.capabilities), JSON.stringify(r.clientInfo), r.personaSessionId, utc(r.createdAt), utc(r.lastSeenAt)])
+      await run('mcp-session-save', `INSERT INTO "McpSession" (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        ON CONFLICT (id) DO UPDATE SET "userId" = $2, "protocolVersion" = $3, capabilities = $4, "clientInfo" = $5, "personaSessionId" = $6,
+          subscriptions = $7, "logLevel" = $8, "createdAt" = $9, "lastSeenAt" = $10`,
+      [r.id, r.userId, r.protocolVersion, JSON.stringify(r.capabilities), JSON.stringify(r.clientInfo), r.personaSessionId,
+        JSON.stringify(r.subscriptions), r.logLevel, utc(r.createdAt), utc(r.lastSeenAt)])
     },
     async find (id) {
       const { rows } = await pool.query<McpSessionRecord>({ name: 'mcp-session-find', text: `SELECT ${COLUMNS} FROM "McpSession" WHERE id = $1`, values: [id] })
@@ -44,6 +46,24 @@ export function createPostgresMcpSessionRepository ({ pool }: PostgresDatabase):
         ? null
         : { personaSessionId: row.personaSessionId, currentPersonaId: row.stored ? row.currentPersonaId : undefined, turnCount: row.turnCount ?? undefined }
     },
+    async subscribe (id, uri, max) {
+      // one row update, so instances subscribing the session at once queue on its row lock and each appends to
+      // what the one before wrote (a refusal or a repeat writes the list back unchanged); RETURNING reads that
+      // row version, so a URI another instance added a moment ago counts as there
+      const { rows } = await pool.query<{ subscribed: boolean }>({
+        name: 'mcp-session-subscribe',
+        text: `UPDATE "McpSession" SET subscriptions = CASE WHEN subscriptions ? $2 OR jsonb_array_length(subscriptions) >= $3 THEN subscriptions
+            ELSE subscriptions || to_jsonb($2::text) END
+          WHERE id = $1 RETURNING subscriptions ? $2 AS subscribed`,
+        values: [id, uri, max],
+      })
+      return rows[0]?.subscribed ?? false
+    },
+    async unsubscribe (id, uri) {
+      // jsonb - text drops the string elements equal to it, keeping the others' order
+      await run('mcp-session-unsubscribe', 'UPDATE "McpSession" SET subscriptions = subscriptions - $2::text WHERE id = $1 AND subscriptions ? $2', [id, uri])
+    },
+    async setLogLevel (id, level) { await run('mcp-session-set-log-level', 'UPDATE "McpSession" SET "logLevel" = $2 WHERE id = $1', [id, level]) },
     async setPersonaSession (id, personaSessionId) {
       await run('mcp-session-set-persona-session', 'UPDATE "McpSession" SET "personaSessionId" = $2 WHERE id = $1', [id, personaSessionId])
     },

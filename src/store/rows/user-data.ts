@@ -24,7 +24,8 @@ export type UserTable = keyof ReturnType<typeof userScopes>
 
 /**
  * what an erase deletes: the exported rows, and the records of the user's MCP HTTP sessions (how their
- * client initialised and which persona session it serves: bookkeeping of a connection, not exported)
+ * client initialised, which persona session it serves, what it subscribed to and its log level: bookkeeping
+ * of a connection, not exported)
  */
 export const eraseScopes = (u: string) => ({ ...userScopes(u), mcp_sessions: `FROM "McpSession" WHERE "userId" = ${u}` })
 
