@@ -4,6 +4,7 @@ import { createSessionExpiry } from '../src/conversation/expiry.ts'
 import { createConversationService, type ConversationService } from '../src/conversation/service.ts'
 import { createStreamRegistry } from '../src/conversation/streams.ts'
 import { createThreadStore } from '../src/conversation/threads.ts'
+import { parseThreadKey, threadKey } from '../src/events/invalidation.ts'
 import { createInFlight } from '../src/transport/in-flight.ts'
 
 declare module 'fastify' {
@@ -23,6 +24,14 @@ export default fp(async (app) => {
   app.decorate('conversations', conversations)
   // a persona's chats under way are cancelled and waited for before its rows go
   personas.onBeforeDelete((persona) => conversations.stopPersona(persona))
+
+  // a turn stored here makes the copy of its thread another instance caches stale (a session served by two:
+  // MCP HTTP copies, a WebSocket session resumed elsewhere); there it is dropped and read again when next used
+  const announceThread = app.invalidation.announcer('thread')
+  if (announceThread) conversations.onTurn(async ({ session, persona }) => { announceThread(threadKey(session.id, persona.id)) })
+  app.invalidation.on('thread', (keys) => {
+    threads.forgetSessions(new Set(keys.map((key) => parseThreadKey(key)?.sessionId).filter((id): id is string => id !== undefined)))
+  })
 
   const deps = { conversations, threads, streams, personas, sessions, config }
   app.rpc.registry.add(...createChatMethods(deps), ...createConversationMethods(deps))

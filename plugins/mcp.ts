@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { originAllowed } from '../src/auth/access.ts'
 import { createRecentConversations } from '../src/conversation/p2p/recent.ts'
+import { parseThreadKey } from '../src/events/invalidation.ts'
 import { createHttpSessions, type HttpSessions, type Refusal } from '../src/mcp/http-sessions.ts'
 import { createMcpService, type McpService } from '../src/mcp/server.ts'
 import { WebSocketServerTransport } from '../src/mcp/ws-transport.ts'
@@ -37,7 +38,11 @@ export default fp(async (app) => {
     recentConversations: createRecentConversations(app.store.conversations).ids,
     events: app.events,
     conversations: app.personaConversations,
-    chatTurns: (listener) => { app.conversations.onTurn(async ({ session, persona }) => { listener({ sessionId: session.id, personaId: persona.id }) }) },
+    // turns stored here, and (announced by the conversation plugin) on the other instances
+    chatTurns: (listener) => {
+      app.conversations.onTurn(async ({ session, persona }) => { listener({ sessionId: session.id, personaId: persona.id }) })
+      app.invalidation.on('thread', (keys) => { for (const key of keys) { const thread = parseThreadKey(key); if (thread) listener(thread) } })
+    },
     avatarIcon: (personaId) => app.cards.avatarIcon(personaId),
     subscriptionLimits: { maxPerSession: config.mcp.maxSubscriptionsPerSession, coalesceMs: config.mcp.updateCoalesceMs },
   })
@@ -49,12 +54,15 @@ export default fp(async (app) => {
     open: (user) => mcp.open(user, 'http'), idleMs, log, full: () => runtime.connections >= config.server.maxConnections,
     maxPerUser: config.mcp.maxSessionsPerUser, bound,
     // recorded, so another instance on the database (or this one after a restart) can serve a session opened here
-    store: app.store.mcpSessions, shared: app.cluster.scope === 'many',
+    store: app.store.mcpSessions, shared: app.cluster.scope === 'many', announce: app.invalidation.announcer('mcpSession'),
     personaSessions: app.sessions, threads: app.conversations.threads,
   })
   app.decorate('mcpHttp', http)
   // a user erased on another instance: their copies here end now, not at their next request
   app.invalidation.on('user', async (ids) => { for (const id of ids) await http.closeUser(id) })
+  // a session's subscriptions or log level set through another instance: the copy here holding its GET stream sends accordingly
+  app.invalidation.on('mcpSession', (ids) => http.reread(ids))
+  app.invalidation.onResync(() => http.reread())
 
   // the auth hook refuses foreign Origins on /mcp already; checked again so the MCP faces never rest on hook order
   const foreign = (request: FastifyRequest) => !originAllowed(request.headers.origin, config.server.allowedOrigins, request.raw.socket?.localPort)

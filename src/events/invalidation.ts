@@ -15,8 +15,18 @@ const QUIET_MS = 25
 /** ...or when it has been gathering this long */
 const MAX_WAIT_MS = 250
 
-/** what changed: a persona row, a relationship pair key, a mood, an API key id, everything of a user */
-export type InvalidationTopic = 'persona' | 'relationship' | 'emotion' | 'apiKey' | 'user'
+/**
+ * what changed: a persona row, a relationship pair key, a mood, an API key id, everything of a user, a
+ * session's thread with a persona (a turn: `threadKey`), an MCP HTTP session's subscriptions or log level
+ */
+export type InvalidationTopic = 'persona' | 'relationship' | 'emotion' | 'apiKey' | 'user' | 'thread' | 'mcpSession'
+
+/** a thread's id in announcements: its session and persona (neither holds a newline) */
+export const threadKey = (sessionId: string, personaId: string) => `${sessionId}\n${personaId}`
+export function parseThreadKey (key: string): { sessionId: string, personaId: string } | undefined {
+  const [sessionId, personaId, ...rest] = key.split('\n')
+  return sessionId && personaId && rest.length === 0 ? { sessionId, personaId } : undefined
+}
 
 export interface Invalidation {
   /** announces ids of `topic` after a committed write; undefined when no other instance exists */

@@ -9,6 +9,7 @@ import { createSendBound, pendingBytes, writeThrough, type BoundLimits, type Sen
 import { createPersonaSessions, repliesAfterRecording, type PersonaFollow } from './http-persona.ts'
 import { FULL, LAGGING, refusal, SESSION_NOT_FOUND, type Refusal } from './http-refusals.ts'
 import { initializeParams, replayHandshake } from './http-replay.ts'
+import { createSharedSessions } from './http-shared.ts'
 import type { McpSessionParams, McpSessionRepository } from './repository.ts'
 import type { McpSession } from './types.ts'
 
@@ -32,6 +33,8 @@ export interface HttpSessionsOptions {
    * expiry elsewhere ends the session here too), and the per-user cap counts the sessions they hold
    */
   shared?: boolean
+  /** with a store: tells the other instances that a session's subscriptions or log level changed (its copies there read them again) */
+  announce?: (id: string) => void
   /** with a store: the persona sessions, so that every copy of an MCP session serves the one its record names */
   personaSessions?: Pick<SessionService, 'resume' | 'persist'>
   /** the user threads this instance caches (shared: one another instance wrote to is re-read) */
@@ -68,8 +71,9 @@ interface Entry {
  * With a store, each session is also a record, and a request naming one this instance does not hold rebuilds
  * it here (http-replay.ts); the store is read only on such a miss unless `shared`.
  */
-export function createHttpSessions ({ open, idleMs, log, full = () => false, maxPerUser = Infinity, bound, store, shared = false, personaSessions, threads, now = Date.now }: HttpSessionsOptions) {
+export function createHttpSessions ({ open, idleMs, log, full = () => false, maxPerUser = Infinity, bound, store, shared = false, announce, personaSessions, threads, now = Date.now }: HttpSessionsOptions) {
   const table = new Map<string, Entry>()
+  const sharedState = store ? createSharedSessions({ store, announce: shared ? announce : undefined, log }) : undefined
   const personas = store && personaSessions ? createPersonaSessions({ store, sessions: personaSessions, shared, threads, log }) : undefined
   /** sessions being taken over from the store, by id and user: concurrent requests share one rebuild */
   const adopting = new Map<string, Promise<Entry | Refusal>>()
@@ -139,6 +143,7 @@ export function createHttpSessions ({ open, idleMs, log, full = () => false, max
     })
     const entry: Entry = { transport, session, userId: user.id, lastSeen: now(), active: 0, calls: 0, ending: false, open: new Set(), lagging: false, forgotten: false, persona: {} }
     if (bound) entry.bound = watch(entry, bound)
+    sharedState?.watch(() => entry.id, session.sharing)
     if (personas) {
       personas.watch(() => entry.id, session.connection, entry.persona)
       repliesAfterRecording(transport, entry.persona)
@@ -158,6 +163,7 @@ export function createHttpSessions ({ open, idleMs, log, full = () => false, max
     try {
       await entry.session.server.connect(entry.transport)
       await replayHandshake(entry.transport, record)
+      await entry.session.sharing.apply(record)
       await personas?.rebuilt(id, entry.session.connection, entry.persona, record.personaSessionId)
     } catch (err) {
       log.warn({ err, user: user.id }, 'MCP HTTP session could not be taken over: the client re-initialises')
@@ -187,7 +193,7 @@ export function createHttpSessions ({ open, idleMs, log, full = () => false, max
     entry.persona.seen = { personaSessionId, currentPersonaId: connection.session.personaId, turnCount: undefined }
     const at = new Date(now())
     // a session that could not be recorded still works here; only another instance would not know it
-    await store.save({ id, userId: user.id, ...params, personaSessionId, createdAt: at, lastSeenAt: at })
+    await store.save({ id, userId: user.id, ...params, personaSessionId, subscriptions: [], logLevel: null, createdAt: at, lastSeenAt: at })
       .catch((err: unknown) => { log.warn({ err }, 'MCP HTTP session not recorded: only this instance can serve it') })
   }
 
@@ -316,6 +322,11 @@ export function createHttpSessions ({ open, idleMs, log, full = () => false, max
       for (const entry of theirs) entry.ending = true
       await Promise.all(theirs.filter((entry) => entry.calls === 0).map((entry) => close(entry)))
       return theirs.length
+    },
+
+    /** Another instance changed these sessions' subscriptions or log level (all: announcements may have been lost): the copies here take them. */
+    async reread (ids?: string[]): Promise<void> {
+      await sharedState?.reread(ids ?? [...table.keys()], (id) => table.get(id)?.session.sharing)
     },
 
     get size (): number { return table.size },

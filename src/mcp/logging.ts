@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { LoggingLevel, ServerNotification } from '@modelcontextprotocol/sdk/types.js'
 import type { LlmStateChange } from '../llm/resilient.ts'
 import { ErrorCode, RpcError } from '../rpc/errors.ts'
-import type { McpDeps } from './types.ts'
+import type { McpDeps, SessionSharing } from './types.ts'
 
 /** RFC 5424 severities as MCP orders them, least severe first */
 const LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']
@@ -30,6 +30,8 @@ export interface SessionLog {
   send (level: LoggingLevel, data: Record<string, unknown>, notify?: Notify): void
   /** what a failed tool call of this session means for the user: a rate limit, a cut-off reply */
   toolFailed (tool: string, err: unknown, notify?: Notify): void
+  /** takes the level another copy of the session was given (null: never set; an unknown one is ignored) */
+  adopt (level: string | null): void
   close (): void
 }
 
@@ -38,12 +40,13 @@ export interface SessionLog {
  * messages about what concerns it. The SDK's own handler keys levels by transport session id, which
  * WebSocket and stdio do not have; one Server per session makes a plain variable enough.
  */
-export function registerLogging (server: Server, deps: Pick<McpDeps, 'log' | 'llmStateChanges'>, connectionId: string): SessionLog {
+export function registerLogging (server: Server, deps: Pick<McpDeps, 'log' | 'llmStateChanges'>, connectionId: string, sharing: Pick<SessionSharing, 'write'>): SessionLog {
   let current: LoggingLevel = DEFAULT_LEVEL
-  server.setRequestHandler(SetLevelRequest, (request) => {
+  server.setRequestHandler(SetLevelRequest, async (request) => {
     const { level } = request.params
     if (!isLevel(level)) throw new McpError(McpErrorCode.InvalidParams, `Invalid level: ${JSON.stringify(level)}; one of ${LEVELS.join(', ')}`)
     current = level
+    await sharing.write?.({ logLevel: level })
     return {}
   })
 
@@ -70,6 +73,10 @@ export function registerLogging (server: Server, deps: Pick<McpDeps, 'log' | 'll
       } else if (err.code === ErrorCode.LlmUnavailable) {
         send('error', { event: 'stream_cut', message: `The reply of ${tool} was cut off: ${err.message}`, tool }, notify)
       }
+    },
+    adopt (level) {
+      if (level === null) current = DEFAULT_LEVEL
+      else if (isLevel(level)) current = level
     },
     close () { unwatch?.() },
   }

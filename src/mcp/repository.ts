@@ -8,7 +8,19 @@ export interface McpSessionParams {
   clientInfo: Record<string, unknown>
 }
 
-export interface McpSessionRecord extends McpSessionParams {
+/**
+ * What every copy of a session serves alike, whichever instance a request lands on: the copy holding the
+ * client's GET stream sends the notifications they earn, so a subscription made through another instance
+ * must be known there.
+ */
+export interface McpSessionShared {
+  /** resources/subscribe URIs, in the order they were first subscribed */
+  subscriptions: string[]
+  /** logging/setLevel's level; null: never set (the server's default applies) */
+  logLevel: string | null
+}
+
+export interface McpSessionRecord extends McpSessionParams, McpSessionShared {
   id: string
   userId: string
   /** the persona session (current persona, threads) its copies serve; null: none recorded (a row from before there was one) */
@@ -39,6 +51,15 @@ export interface McpSessionRepository {
    * PostgreSQL: the request's check that the session lives tells the copy of a persona switch elsewhere.
    */
   touchAndRead (id: string, at: Date, cutoff: Date): Promise<McpSessionFollow | null>
+  /**
+   * adds `uri` to the session's subscriptions unless it holds `max` already: true when it is there after
+   * (added now or before), false when refused for the cap or the session has no row. One atomic row
+   * update: two instances subscribing the session at once both land.
+   */
+  subscribe (id: string, uri: string, max: number): Promise<boolean>
+  /** removes `uri` from the session's subscriptions (not there: nothing happens), atomically as subscribe */
+  unsubscribe (id: string, uri: string): Promise<void>
+  setLogLevel (id: string, level: string): Promise<void>
   /** session.resume gave the session another persona session */
   setPersonaSession (id: string, personaSessionId: string): Promise<void>
   delete (id: string): Promise<void>

@@ -12,7 +12,7 @@ import { registerResources } from './resources.ts'
 import { createSubscriptions } from './subscriptions.ts'
 import { SessionTaskStore } from './tasks.ts'
 import { registerTools } from './tools.ts'
-import type { McpDeps, McpSession } from './types.ts'
+import type { McpDeps, McpSession, SessionSharing } from './types.ts'
 
 const INSTRUCTIONS = 'AI personas with character, state and memory. Call persona_list, pick one with persona_switch ' +
   '(this MCP session\'s current persona), then talk with persona_chat. persona://{id} resources hold each persona\'s ' +
@@ -40,9 +40,15 @@ export function createMcpService (deps: McpDeps) {
       instructions: INSTRUCTIONS,
       taskStore: tasks,
     })
-    const log = registerLogging(server, deps, connection.id)
-    const unsubscribe = subscriptions.attach(server, connection)
-    const ended = () => { unsubscribe(); log.close(); tasks.close(); release() }
+    const sharing: SessionSharing = {
+      async apply (shared) {
+        log.adopt(shared.logLevel)
+        await subscribed.replace(shared.subscriptions)
+      },
+    }
+    const log = registerLogging(server, deps, connection.id, sharing)
+    const subscribed = subscriptions.attach(server, connection, sharing)
+    const ended = () => { subscribed.end(); log.close(); tasks.close(); release() }
     server.onclose = ended
     server.onerror = (err) => { deps.log.debug({ err, connection: connection.id }, 'MCP transport error') }
     const limiter = kind === 'stdio' ? undefined : deps.limiter
@@ -55,6 +61,7 @@ export function createMcpService (deps: McpDeps) {
     return {
       server,
       connection,
+      sharing,
       async close () {
         await server.close()
         ended()

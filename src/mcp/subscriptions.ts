@@ -4,6 +4,7 @@ import type { EventBus } from '../events/bus.ts'
 import type { PersonaService } from '../personas/service.ts'
 import type { RpcConnection, RpcLogger } from '../rpc/context.ts'
 import { conversationIdOf, findConversation, RESOURCE_NOT_FOUND, type ConversationReader } from './conversation-resource.ts'
+import type { SessionSharing } from './types.ts'
 
 export interface SubscriptionDeps {
   personas: Pick<PersonaService, 'find' | 'onCreated' | 'onRemoved'>
@@ -62,8 +63,12 @@ export function createSubscriptions (deps: SubscriptionDeps) {
   }
 
   return {
-    /** Serves subscribe/unsubscribe on one session's server; the returned function ends them all. */
-    attach (server: Server, connection: RpcConnection): () => void {
+    /**
+     * Serves subscribe/unsubscribe on one session's server, writing each through `sharing` when copies
+     * elsewhere must know; `replace` takes the subscriptions another copy left (each checked again as this
+     * user), `end` ends them all.
+     */
+    attach (server: Server, connection: RpcConnection, sharing: Pick<SessionSharing, 'write'>): { end (): void, replace (uris: string[]): Promise<void> } {
       const { maxPerSession, coalesceMs } = deps.limits
       const subscribed = new Map<string, Source>()
       const timers = new Map<string, NodeJS.Timeout>()
@@ -94,30 +99,50 @@ export function createSubscriptions (deps: SubscriptionDeps) {
         send: (text: string) => { watcher.topic((JSON.parse(text) as { params: { topic: string } }).params.topic); return true },
       }
 
-      server.setRequestHandler(SubscribeRequestSchema, async (request) => {
-        const { uri } = request.params
-        if (!subscribed.has(uri) && subscribed.size >= maxPerSession) {
-          throw new McpError(ErrorCode.InvalidParams, `At most ${maxPerSession} resource subscriptions per session (mcp.maxSubscriptionsPerSession)`, { uri, reason: 'too_many_subscriptions' })
-        }
-        const source = await resolve(uri, connection)
+      const add = (uri: string, source: Source) => {
         subscribed.set(uri, source)
         if (source.topic && bus) bus.subscribe(listener, [source.topic])
+      }
+      const remove = (uri: string) => {
+        const topic = subscribed.get(uri)?.topic
+        subscribed.delete(uri)
+        if (topic && bus && ![...subscribed.values()].some((s) => s.topic === topic)) bus.unsubscribe(busId, [topic])
+      }
+      const tooMany = (uri: string) => new McpError(ErrorCode.InvalidParams,
+        `At most ${maxPerSession} resource subscriptions per session (mcp.maxSubscriptionsPerSession)`, { uri, reason: 'too_many_subscriptions' })
+
+      server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+        const { uri } = request.params
+        if (!subscribed.has(uri) && subscribed.size >= maxPerSession) throw tooMany(uri)
+        const source = await resolve(uri, connection)
+        if (sharing.write && !(await sharing.write({ subscribe: uri, max: maxPerSession }))) throw tooMany(uri)
+        add(uri, source)
         return {}
       })
-      server.setRequestHandler(UnsubscribeRequestSchema, (request) => {
-        const source = subscribed.get(request.params.uri)
-        subscribed.delete(request.params.uri)
-        const topic = source?.topic
-        if (topic && bus && ![...subscribed.values()].some((s) => s.topic === topic)) bus.unsubscribe(busId, [topic])
+      server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+        remove(request.params.uri)
+        await sharing.write?.({ unsubscribe: request.params.uri })
         return {}
       })
 
-      return () => {
-        watchers.delete(watcher)
-        for (const timer of timers.values()) clearTimeout(timer)
-        timers.clear()
-        subscribed.clear()
-        bus?.unsubscribe(busId)
+      return {
+        async replace (uris) {
+          const wanted = new Set(uris)
+          for (const uri of [...subscribed.keys()]) if (!wanted.has(uri)) remove(uri)
+          for (const uri of wanted) {
+            if (subscribed.has(uri) || subscribed.size >= maxPerSession) continue
+            // what this user could subscribe to then and can still see now (a deleted persona drops out)
+            const source = await resolve(uri, connection).catch(() => undefined)
+            if (source) add(uri, source)
+          }
+        },
+        end () {
+          watchers.delete(watcher)
+          for (const timer of timers.values()) clearTimeout(timer)
+          timers.clear()
+          subscribed.clear()
+          bus?.unsubscribe(busId)
+        },
       }
     },
   }

@@ -10,6 +10,7 @@ import type { SessionService } from '../sessions/service.ts'
 import type { InFlight } from '../transport/in-flight.ts'
 import type { ConnectionStats } from './connection.ts'
 import type { PersonaAvatar } from './icons.ts'
+import type { McpSessionShared } from './repository.ts'
 import type { SubscriptionDeps } from './subscriptions.ts'
 
 // What an MCP session is built from and what it is: server.ts puts sessions together from tools.ts,
@@ -44,10 +45,28 @@ export interface McpDeps {
   subscriptionLimits?: SubscriptionDeps['limits']
 }
 
+/** a change of what every copy of a session holds alike (McpSessionShared), made by this copy's client */
+export type SharedChange = { subscribe: string, max: number } | { unsubscribe: string } | { logLevel: string }
+
+/**
+ * What a session holds that its copies on other instances must hold too (an MCP HTTP session may have one
+ * per instance): the copy holding the client's GET stream is the one whose notifications reach it.
+ */
+export interface SessionSharing {
+  /**
+   * set where other copies can exist (http-shared.ts): writes a change where they read it, before it is
+   * answered; false refuses it (a subscription over the cap, counted over every copy)
+   */
+  write?: (change: SharedChange) => Promise<boolean>
+  /** serves what the record says now (another copy changed it, or this one was just rebuilt from it) */
+  apply (shared: McpSessionShared): Promise<void>
+}
+
 /** One MCP session: an SDK Server on one transport, with its own RpcConnection (session, persona, user). */
 export interface McpSession {
   readonly server: Server
   readonly connection: RpcConnection
+  readonly sharing: SessionSharing
   /** closes the transport; the session is released when it has closed */
   close (): Promise<void>
 }
