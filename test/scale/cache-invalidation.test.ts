@@ -167,6 +167,20 @@ t.test('two instances on one PostgreSQL', { skip }, async (t) => {
     t.ok(heardFromB.some((at) => at >= resyncs[0] && at - resyncs[0] < 500), 'and announced itself to A at once, not at its next heartbeat')
   })
 
+  t.test('a turn on A makes the thread B cached stale: B drops it and reads the turn', async (t) => {
+    await a.client.call('persona.switch', { persona_id: 'kira' })
+    await a.client.call('persona.chat', { message: 'First, on A' })
+    const { session_id: sessionId } = await a.client.call('session.get_info')
+    // B serves the same session (a client resumed it there) and caches the thread with its first turn
+    await b.client.call('session.resume', { session_id: sessionId })
+    t.equal((await b.client.call('conversation.history', { persona_id: 'kira' })).total_turns, 1)
+    await a.client.call('persona.chat', { message: 'Second, on A' })
+    await sleep(500)
+    const history = await b.client.call('conversation.history', { persona_id: 'kira' })
+    t.equal(history.total_turns, 2, 'B knows of the second turn')
+    t.match(history.messages.map((m: { content: string }) => m.content), ['First, on A', /./, 'Second, on A', /./])
+  })
+
   t.test('a chat turn on A costs the cluster one invalidation message (a burst), listing what it changed', async (t) => {
     const got: ClusterMessage[] = []
     const off = b.app.cluster.subscribe((message) => { if (message.kind === 'invalidate') got.push(message) })
