@@ -68,3 +68,45 @@ export interface McpSessionRepository {
   /** deletes the sessions last seen before `cutoff`; how many */
   deleteIdleBefore (cutoff: Date): Promise<number>
 }
+
+/** the 2025-11-25 task statuses; completed, failed and cancelled are terminal */
+export type McpTaskStatus = 'working' | 'input_required' | 'completed' | 'failed' | 'cancelled'
+
+/** A task (tools/call run as one) of an MCP HTTP session: any instance answers tasks/get, result, list and cancel from it. */
+export interface McpTaskRecord {
+  taskId: string
+  /** the MCP HTTP session it belongs to (McpSession.id): no other session sees it */
+  sessionId: string
+  status: McpTaskStatus
+  statusMessage: string | null
+  /** ms it is kept, counted from its creation and again from when it ended; null: as long as its session */
+  ttl: number | null
+  pollInterval: number | null
+  createdAt: Date
+  lastUpdatedAt: Date
+  /** the tools/call result, once completed or failed */
+  result: Record<string, unknown> | null
+}
+
+/** A change of a task that has not ended: its new status, and the result when it ends with one. */
+export interface McpTaskChange {
+  status: McpTaskStatus
+  statusMessage?: string
+  result?: Record<string, unknown>
+}
+
+export interface McpTaskRepository {
+  /** records a new task (its session's record must exist; the task goes with it) */
+  create (record: McpTaskRecord): Promise<void>
+  /** the task if it is the session's */
+  find (taskId: string, sessionId: string): Promise<McpTaskRecord | null>
+  /**
+   * applies `change` to a task of the session that has not ended, at `at`: false when it has ended (or is
+   * not the session's). One statement: of an instance storing the result and another cancelling, one wins.
+   */
+  transition (taskId: string, sessionId: string, change: McpTaskChange, at: Date): Promise<boolean>
+  /** the session's tasks, oldest first, after the task `after` names, at most `limit`; null when `after` names no task of the session */
+  list (sessionId: string, after: string | undefined, limit: number): Promise<McpTaskRecord[] | null>
+  /** deletes the tasks whose ttl ran out (from lastUpdatedAt) before `now`; how many */
+  deleteExpired (now: Date): Promise<number>
+}

@@ -13,7 +13,7 @@ import type { UserDataRepository } from '../users/repository.ts'
 import type { StoredCounts, StoreHealth } from '../system/repository.ts'
 import type { MemoryMaintenanceRepository, MemoryRepository, MemorySettingsRepository, MemoryStatsRepository } from '../memory/repository.ts'
 import type { VectorSource } from './vector/source.ts'
-import type { McpSessionRepository } from '../mcp/repository.ts'
+import type { McpSessionRepository, McpTaskRepository } from '../mcp/repository.ts'
 
 export interface Repositories {
   memories: MemoryRepository
@@ -38,4 +38,6 @@ export interface Repositories {
   vectorSource: VectorSource
   /** MCP Streamable HTTP sessions, so another instance can serve them */
   mcpSessions: McpSessionRepository
+  /** the tasks of those sessions (each goes with its session), so any instance answers their polls */
+  mcpTasks: McpTaskRepository
 }

@@ -16,6 +16,7 @@ import { createPostgresMemorySettingsRepository } from './memories-settings.ts'
 import { createPostgresMemoryMaintenanceRepository } from './memories-maintenance.ts'
 import { createPostgresVectorSource } from './vector-source.ts'
 import { createPostgresMcpSessionRepository } from './mcp-sessions.ts'
+import { createPostgresMcpTaskRepository } from './mcp-tasks.ts'
 
 /** The PostgreSQL implementation of every repository port, on one open database. */
 export function createPostgresRepositories (db: PostgresDatabase): Repositories {
@@ -37,5 +38,6 @@ export function createPostgresRepositories (db: PostgresDatabase): Repositories 
     storedCounts: createPostgresStoredCounts(db),
     vectorSource: createPostgresVectorSource(db),
     mcpSessions: createPostgresMcpSessionRepository(db),
+    mcpTasks: createPostgresMcpTaskRepository(db),
   }
 }

@@ -25,7 +25,7 @@ export type UserTable = keyof ReturnType<typeof userScopes>
 /**
  * what an erase deletes: the exported rows, and the records of the user's MCP HTTP sessions (how their
  * client initialised, which persona session it serves, what it subscribed to and its log level: bookkeeping
- * of a connection, not exported)
+ * of a connection, not exported); their tasks (McpTask, tool results included) go with them (ON DELETE CASCADE)
  */
 export const eraseScopes = (u: string) => ({ ...userScopes(u), mcp_sessions: `FROM "McpSession" WHERE "userId" = ${u}` })
 

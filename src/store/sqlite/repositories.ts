@@ -16,6 +16,7 @@ import { createSqliteUserDataRepository } from './users.ts'
 import { createSqliteStoredCounts, createSqliteStoreHealth } from './system.ts'
 import { createSqliteVectorSource } from './vector-source.ts'
 import { createSqliteMcpSessionRepository } from './mcp-sessions.ts'
+import { createSqliteMcpTaskRepository } from './mcp-tasks.ts'
 
 /** The SQLite implementation of every repository port, on one open database. */
 export function createSqliteRepositories (db: SqliteDatabase): Repositories {
@@ -38,5 +39,6 @@ export function createSqliteRepositories (db: SqliteDatabase): Repositories {
     userData: createSqliteUserDataRepository(db),
     vectorSource: createSqliteVectorSource(db),
     mcpSessions: createSqliteMcpSessionRepository(db),
+    mcpTasks: createSqliteMcpTaskRepository(db),
   }
 }
