@@ -23,6 +23,7 @@ declare module 'fastify' {
 export default fp(async (app) => {
   const { config, runtime, mcpPath } = app
   const log = app.log.child({ component: 'mcp' })
+  const shared = app.cluster.scope === 'many'
   const mcp = createMcpService({
     registry: app.rpc.registry,
     sessions: app.sessions,
@@ -45,7 +46,10 @@ export default fp(async (app) => {
     },
     avatarIcon: (personaId) => app.cards.avatarIcon(personaId),
     subscriptionLimits: { maxPerSession: config.mcp.maxSubscriptionsPerSession, coalesceMs: config.mcp.updateCoalesceMs },
+    // several instances: a task's status and result are rows any of them answers from (alone, it is in memory)
+    ...(shared && { taskRecords: app.store.mcpTasks, announceTaskCancel: app.invalidation.announcer('mcpTask') }),
   })
+  app.invalidation.on('mcpTask', (ids) => { mcp.cancelled(ids) })
   app.decorate('mcp', mcp)
   const idleMs = config.mcp.sessionIdleMinutes * 60_000
   // every face has the same send bound per connection (an MCP HTTP session counts as one)
@@ -54,7 +58,7 @@ export default fp(async (app) => {
     open: (user) => mcp.open(user, 'http'), idleMs, log, full: () => runtime.connections >= config.server.maxConnections,
     maxPerUser: config.mcp.maxSessionsPerUser, bound,
     // recorded, so another instance on the database (or this one after a restart) can serve a session opened here
-    store: app.store.mcpSessions, shared: app.cluster.scope === 'many', announce: app.invalidation.announcer('mcpSession'),
+    store: app.store.mcpSessions, shared, announce: app.invalidation.announcer('mcpSession'),
     personaSessions: app.sessions, threads: app.conversations.threads,
   })
   app.decorate('mcpHttp', http)
@@ -103,7 +107,11 @@ export default fp(async (app) => {
     })
   })
 
-  const sweeper = setInterval(() => { void http.sweep() }, Math.min(60_000, Math.max(50, idleMs / 2))).unref()
+  const sweep = async () => {
+    await http.sweep()
+    if (shared) await app.store.mcpTasks.deleteExpired(new Date()).catch((err: unknown) => { log.warn({ err }, 'expired MCP tasks not deleted') })
+  }
+  const sweeper = setInterval(() => { void sweep() }, Math.min(60_000, Math.max(50, idleMs / 2))).unref()
   // let tool calls under way finish, then end the sessions: an open SSE stream would hold app.close() up
   app.addHook('preClose', async () => {
     clearInterval(sweeper)

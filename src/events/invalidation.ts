@@ -17,9 +17,10 @@ const MAX_WAIT_MS = 250
 
 /**
  * what changed: a persona row, a relationship pair key, a mood, an API key id, everything of a user, a
- * session's thread with a persona (a turn: `threadKey`), an MCP HTTP session's subscriptions or log level
+ * session's thread with a persona (a turn: `threadKey`), an MCP HTTP session's subscriptions or log level,
+ * an MCP task cancelled (the instance running it stops it)
  */
-export type InvalidationTopic = 'persona' | 'relationship' | 'emotion' | 'apiKey' | 'user' | 'thread' | 'mcpSession'
+export type InvalidationTopic = 'persona' | 'relationship' | 'emotion' | 'apiKey' | 'user' | 'thread' | 'mcpSession' | 'mcpTask'
 
 /** a thread's id in announcements: its session and persona (neither holds a newline) */
 export const threadKey = (sessionId: string, personaId: string) => `${sessionId}\n${personaId}`

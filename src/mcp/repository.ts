@@ -79,7 +79,7 @@ export interface McpTaskRecord {
   sessionId: string
   status: McpTaskStatus
   statusMessage: string | null
-  /** ms it is kept, counted from its creation and again from when it ended; null: as long as its session */
+  /** ms it is kept, counted from its last change (lastUpdatedAt); null: as long as its session */
   ttl: number | null
   pollInterval: number | null
   createdAt: Date

@@ -9,7 +9,7 @@ import type { UserIdentity } from '../rpc/caller.ts'
 import { forCall } from './connection.ts'
 import { confirmCall, withConfirmArg, withoutConfirmArg } from './confirm.ts'
 import type { Notify, SessionLog } from './logging.ts'
-import { TASK_TOOLS, type SessionTaskStore } from './tasks.ts'
+import { TASK_TOOLS, type SessionTasks } from './tasks.ts'
 import { isObjectSchema, page, toInputSchema, toOutputSchema } from './wire.ts'
 import type { McpDeps } from './types.ts'
 
@@ -55,7 +55,7 @@ export function toTool (def: MethodDefinition): Tool {
 /** What an MCP session adds to its tool calls: its log (notifications/message) and its tasks. */
 export interface ToolSession {
   log: SessionLog
-  tasks: SessionTaskStore
+  tasks: SessionTasks
 }
 
 export function registerTools (server: Server, deps: McpDeps, base: RpcConnection, session: ToolSession): void {

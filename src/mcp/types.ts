@@ -10,7 +10,7 @@ import type { SessionService } from '../sessions/service.ts'
 import type { InFlight } from '../transport/in-flight.ts'
 import type { ConnectionStats } from './connection.ts'
 import type { PersonaAvatar } from './icons.ts'
-import type { McpSessionShared } from './repository.ts'
+import type { McpSessionShared, McpTaskRepository } from './repository.ts'
 import type { SubscriptionDeps } from './subscriptions.ts'
 
 // What an MCP session is built from and what it is: server.ts puts sessions together from tools.ts,
@@ -43,6 +43,10 @@ export interface McpDeps {
   conversations?: SubscriptionDeps['conversations']
   chatTurns?: SubscriptionDeps['chatTurns']
   subscriptionLimits?: SubscriptionDeps['limits']
+  /** where the tasks of MCP HTTP sessions are kept (absent: in each session's memory) */
+  taskRecords?: McpTaskRepository
+  /** tells the other instances a task was cancelled, so the one running it stops */
+  announceTaskCancel?: (taskId: string) => void
 }
 
 /** a change of what every copy of a session holds alike (McpSessionShared), made by this copy's client */
