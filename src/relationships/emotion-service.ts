@@ -26,7 +26,7 @@ export function createEmotionService ({ repository, rules, now = Date.now, annou
 
   /** Stores the change (regenerated up to now first) and caches what the store made of it. */
   const change = (personaId: string, delta: Omit<EmotionChange, 'at' | 'rules'> = {}) => withLock(personaId, async () => {
-    const state = await repository.change(personaId, { ...delta, at: now(), rules })
+    const state = await repository.change(personaId, { ...delta, at: now(), rules }, cache.get(personaId))
     cache.set(personaId, state)
     announce?.(personaId)
     for (const listener of listeners) listener(personaId, state)

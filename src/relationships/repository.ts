@@ -24,6 +24,8 @@ export interface EmotionRepository {
   /**
    * Applies `change` to the stored state (applyEmotionChange; none stored: the initial values) as one atomic
    * step, so changes racing from several instances all count; returns the state stored. Unknown persona: throws.
+   * `known`: the state this instance last read or stored; while the row still holds exactly that, the store
+   * may apply the change to it in one conditional write (no lock taken, one round trip).
    */
-  change (personaId: string, change: EmotionChange): Promise<EmotionalState>
+  change (personaId: string, change: EmotionChange, known?: EmotionalState): Promise<EmotionalState>
 }

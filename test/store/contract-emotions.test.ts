@@ -59,4 +59,27 @@ forBothStores<EmotionRepository>(t, { sqlite: createSqliteEmotionRepository, pos
     t.equal(stored?.mood, 50 / 128, `mood moved by every delta (${stored?.mood})`)
     t.equal(stored?.energyLevel, 0.5 - 50 / 256, `energy too (${stored?.energyLevel})`)
   })
+
+  t.test('a change from the state an instance knows: applied to it while it is the stored one, else to what is stored', async (t) => {
+    const { repo, addPersona, another } = await store.open(t)
+    const other = await another()
+    await addPersona('aria')
+    const first = await repo.change('aria', change())
+    const turn = change({ add: { mood: 1 / 128 } })
+    const known = await repo.change('aria', turn, first)
+    t.equal(known.mood, first.mood + 1 / 128, 'from the known state, which was the stored one')
+    // the other instance moves it on: what this one knows is stale now
+    await other.change('aria', change({ add: { mood: 1 / 64 } }), known)
+    const after = await repo.change('aria', turn, known)
+    t.equal(after.mood, first.mood + 2 / 128 + 1 / 64, 'the stale knowledge is not written over the other\'s change')
+    t.same(await repo.find('aria'), after)
+    // both instances keep changing it, each from what it last stored: every delta counts
+    let mine = after
+    let theirs = after
+    await Promise.all(Array.from({ length: 40 }, async (_, i) => {
+      if (i % 2 === 0) mine = await repo.change('aria', turn, mine)
+      else theirs = await other.change('aria', turn, theirs)
+    }))
+    t.equal((await repo.find('aria'))?.mood, after.mood + 40 / 128, 'racing changes from known states all count')
+  })
 })
