@@ -10,6 +10,7 @@ import { createPersonaSessions, repliesAfterRecording, type PersonaFollow } from
 import { FULL, LAGGING, refusal, SESSION_NOT_FOUND, type Refusal } from './http-refusals.ts'
 import { initializeParams, replayHandshake } from './http-replay.ts'
 import { createSharedSessions } from './http-shared.ts'
+import { createUserCap, type CappedSession } from './http-user-cap.ts'
 import type { McpSessionParams, McpSessionRepository } from './repository.ts'
 import type { McpSession } from './types.ts'
 
@@ -42,14 +43,9 @@ export interface HttpSessionsOptions {
   now?: () => number
 }
 
-interface Entry {
-  /** set once initialised */
-  id?: string
+interface Entry extends CappedSession {
   transport: StreamableHTTPServerTransport
   session: McpSession
-  userId: string
-  lastSeen: number
-  active: number
   /** its POSTs under way (active counts the GET stream too) */
   calls: number
   /** its user was erased: it takes no more requests, and closes once the calls under way have answered */
@@ -81,20 +77,14 @@ export function createHttpSessions ({ open, idleMs, log, full = () => false, max
   const dropRecord = async (id: string) => {
     await store?.delete(id).catch((err: unknown) => { log.warn({ err }, 'MCP HTTP session record not deleted (it expires when idle)') })
   }
-  /** sessions per user, those still initialising included */
-  const held = new Map<string, number>()
+  const cap = createUserCap({ maxPerUser, table, store, shared, cutoff })
   const idle = (entry: Entry) => entry.active === 0 && now() - entry.lastSeen > idleMs
-  const count = (userId: string, by: number) => {
-    const n = (held.get(userId) ?? 0) + by
-    if (n > 0) held.set(userId, n)
-    else held.delete(userId)
-  }
 
   const forget = (entry: Entry) => {
     if (entry.forgotten) return
     entry.forgotten = true
     table.delete(entry.transport.sessionId ?? '')
-    count(entry.userId, -1)
+    cap.count(entry.userId, -1)
     entry.bound?.dispose()
   }
   /** `drop`: the session ends for every instance (its record goes), not only for this one */
@@ -102,15 +92,6 @@ export function createHttpSessions ({ open, idleMs, log, full = () => false, max
     forget(entry)
     if (drop && entry.id !== undefined) await dropRecord(entry.id)
     await entry.session.close().catch((err: unknown) => { log.warn({ err }, 'MCP HTTP session did not close cleanly') })
-  }
-
-  /** the user's session that has waited longest with no request under way */
-  const oldestIdle = (userId: string): Entry | undefined => {
-    let oldest: Entry | undefined
-    for (const entry of table.values()) {
-      if (entry.userId === userId && entry.active === 0 && (oldest === undefined || entry.lastSeen < oldest.lastSeen)) oldest = entry
-    }
-    return oldest
   }
 
   /** the live session a request names, if it is the caller's: held here, or taken over from the store */
@@ -158,7 +139,7 @@ export function createHttpSessions ({ open, idleMs, log, full = () => false, max
     const record = await store!.find(id)
     if (record === null || record.userId !== user.id || record.lastSeenAt.getTime() < cutoff().getTime()) return SESSION_NOT_FOUND
     if (full()) return FULL
-    count(user.id, 1)
+    cap.count(user.id, 1)
     const entry = create(user, () => id)
     try {
       await entry.session.server.connect(entry.transport)
@@ -197,25 +178,6 @@ export function createHttpSessions ({ open, idleMs, log, full = () => false, max
       .catch((err: unknown) => { log.warn({ err }, 'MCP HTTP session not recorded: only this instance can serve it') })
   }
 
-  /**
-   * The session to end so that the user may open another, when they are at the cap: their least recently
-   * used one with no request under way here. Shared, the records decide (they know of use on every instance,
-   * and a session another instance holds then 404s there on its next use). undefined: under the cap; null:
-   * at it, with none to end.
-   */
-  const victimFor = async (userId: string): Promise<{ id?: string, entry?: Entry } | null | undefined> => {
-    if (!shared || !store) {
-      if ((held.get(userId) ?? 0) < maxPerUser) return undefined
-      const entry = oldestIdle(userId)
-      return entry ? { id: entry.id, entry } : null
-    }
-    const live = await store.liveOf(userId, cutoff())
-    const initialising = (held.get(userId) ?? 0) - [...table.values()].filter((e) => e.userId === userId).length
-    if (live.length + initialising < maxPerUser) return undefined
-    const oldest = live.find((r) => (table.get(r.id)?.active ?? 0) === 0)
-    return oldest ? { id: oldest.id, entry: table.get(oldest.id) } : null
-  }
-
   /** a request counts as activity from start to end: a long SSE stream is not idleness */
   const serve = async (entry: Entry, req: IncomingMessage, res: ServerResponse, body?: unknown) => {
     entry.active++
@@ -245,14 +207,14 @@ export function createHttpSessions ({ open, idleMs, log, full = () => false, max
   const start = async (req: IncomingMessage, res: ServerResponse, body: unknown, user: UserIdentity): Promise<Refusal | undefined> => {
     const params = initializeParams(body)
     if (params === undefined) return refusal(400, -32000, 'Bad Request: Mcp-Session-Id header is required (send initialize first)')
-    const victim = await victimFor(user.id)
+    const victim = await cap.victimFor(user.id)
     if (victim === null) {
       return refusal(429, -32000, `Too many MCP sessions: this user holds ${maxPerUser} (mcp.maxSessionsPerUser), none idle; end one with DELETE /mcp or retry later`,
         { reason: 'too_many_sessions', max_sessions: maxPerUser })
     }
     // the user's own idle session makes room: the server's connection limit is no reason to refuse then
     if (!victim && full()) return FULL
-    count(user.id, 1)
+    cap.count(user.id, 1)
     if (victim?.entry) {
       log.debug({ connection: victim.entry.session.connection.id, user: user.id }, 'MCP HTTP session evicted by a newer one of its user')
       await close(victim.entry, true)
