@@ -1,10 +1,18 @@
 // What several server instances on one database share beyond its rows: a message channel (events raised
-// on one instance reach subscribers on the others) and once-per-period claims of scheduled jobs. One
-// process on SQLite is a cluster of one: nothing to relay, every claim its own.
+// on one instance reach subscribers on the others) and once-per-period claims of scheduled jobs, each held
+// while its run goes. One process on SQLite is a cluster of one: nothing to relay, every claim its own.
 
 export interface ClusterMessage {
   kind: string
   [key: string]: unknown
+}
+
+/** A run of a scheduled job this instance claimed: held (renewed) while it goes, released when it ends. */
+export interface JobClaim {
+  /** keeps the claim held for another lease; false when it lapsed and another instance took the job over */
+  renew (): Promise<boolean>
+  /** the run is over (success or failure): the job's next period may be claimed */
+  release (): Promise<void>
 }
 
 export interface Cluster {
@@ -28,10 +36,17 @@ export interface Cluster {
    * limits divide by it. Cheap: read it as often as needed.
    */
   instances (): number
-  /** true when this instance is the one to run `job`'s tick at `at` */
-  claim (job: string, at: Date): Promise<boolean>
+  /**
+   * this instance's claim of `job`'s tick at `at` when it is the one to run it; false when another instance
+   * has that tick, or still runs an earlier one (a tick during a run is skipped cluster-wide). The claim's
+   * lease runs out unless renewed (every minute or so, see src/system/scheduler.ts); release it when the
+   * run ends.
+   */
+  claim (job: string, at: Date): Promise<JobClaim | false>
   close (): Promise<void>
 }
+
+const ownClaim: JobClaim = { renew: async () => true, release: async () => {} }
 
 export const singleInstance: Cluster = {
   scope: 'one',
@@ -39,6 +54,6 @@ export const singleInstance: Cluster = {
   subscribe () { return () => {} },
   onResync () { return () => {} },
   instances: () => 1,
-  claim: async () => true,
+  claim: async () => ownClaim,
   close: async () => {},
 }

@@ -1,7 +1,8 @@
 // The cluster of instances on one PostgreSQL database: LISTEN/NOTIFY for messages, the Setting table for
-// job claims (src/store/postgres/notify.ts, job-claims.ts), heartbeats on the channel for the count of
-// live instances (src/events/instances.ts). When the listening connection comes back from a loss, whatever
-// was sent meanwhile is gone: the instance announces itself again and its resync handlers catch up.
+// job claims and their leases (src/store/postgres/notify.ts, job-claims.ts), heartbeats on the channel for
+// the count of live instances (src/events/instances.ts). When the listening connection comes back from a
+// loss, whatever was sent meanwhile is gone: the instance announces itself again and its resync handlers
+// catch up.
 import type { Cluster, ClusterMessage } from '../../events/cluster.ts'
 import { trackInstances } from '../../events/instances.ts'
 import type { PostgresDatabase } from './database.ts'
@@ -13,6 +14,10 @@ const CHANNEL = 'persona_mcp_cluster'
 export interface PostgresClusterOptions {
   /** how often this instance announces itself (tests make it short) */
   heartbeatMs?: number
+  /** how long a job's claim holds without renewal (default 5 minutes; tests make it short) */
+  jobLeaseMs?: number
+  /** the length of a job's period: ticks within one are one run (default a minute; tests make it short) */
+  jobPeriodMs?: number
 }
 
 const isMessage = (message: unknown): message is ClusterMessage =>
@@ -37,7 +42,7 @@ export async function openPostgresCluster (db: PostgresDatabase, url: string, lo
     },
     onResync: (handler) => channel.onReconnect(handler),
     instances: () => tracker.count(),
-    claim: async (job, at) => await claimJobPeriod(db.pool, job, periodOf(at)),
+    claim: async (job, at) => await claimJobPeriod(db.pool, job, periodOf(at, options.jobPeriodMs), { leaseMs: options.jobLeaseMs }),
     close: async () => {
       await tracker.stop()
       await channel.close()
