@@ -5,6 +5,7 @@ import { createRecentConversations } from '../src/conversation/p2p/recent.ts'
 import { parseThreadKey } from '../src/events/invalidation.ts'
 import { createHttpSessions, type HttpSessions, type Refusal } from '../src/mcp/http-sessions.ts'
 import { createMcpService, type McpService } from '../src/mcp/server.ts'
+import { failAbandonedTasks } from '../src/mcp/task-records.ts'
 import { WebSocketServerTransport } from '../src/mcp/ws-transport.ts'
 
 declare module 'fastify' {
@@ -47,7 +48,7 @@ export default fp(async (app) => {
     avatarIcon: (personaId) => app.cards.avatarIcon(personaId),
     subscriptionLimits: { maxPerSession: config.mcp.maxSubscriptionsPerSession, coalesceMs: config.mcp.updateCoalesceMs },
     // several instances: a task's status and result are rows any of them answers from (alone, it is in memory)
-    ...(shared && { taskRecords: app.store.mcpTasks, announceTaskCancel: app.invalidation.announcer('mcpTask') }),
+    ...(shared && { taskRecords: app.store.mcpTasks, announceTaskCancel: app.invalidation.announcer('mcpTask'), taskHoldMs: config.mcp.taskLeaseSeconds * 1000 }),
   })
   app.invalidation.on('mcpTask', (ids) => { mcp.cancelled(ids) })
   app.decorate('mcp', mcp)
@@ -109,7 +110,10 @@ export default fp(async (app) => {
 
   const sweep = async () => {
     await http.sweep()
-    if (shared) await app.store.mcpTasks.deleteExpired(new Date()).catch((err: unknown) => { log.warn({ err }, 'expired MCP tasks not deleted') })
+    if (!shared) return
+    // a task whose instance died is failed, so its poller hears; then the expired go
+    await failAbandonedTasks(app.store.mcpTasks).catch((err: unknown) => { log.warn({ err }, 'abandoned MCP tasks not failed') })
+    await app.store.mcpTasks.deleteExpired(new Date()).catch((err: unknown) => { log.warn({ err }, 'expired MCP tasks not deleted') })
   }
   const sweeper = setInterval(() => { void sweep() }, Math.min(60_000, Math.max(50, idleMs / 2))).unref()
   // let tool calls under way finish, then end the sessions: an open SSE stream would hold app.close() up
@@ -118,5 +122,6 @@ export default fp(async (app) => {
     // the same grace period as the WebSocket calls (one deadline for both); then ending the sessions aborts what still runs
     await mcpPath.inFlight.drain(config.server.shutdownGraceMs)
     await Promise.race([http.closeAll(), new Promise((resolve) => setTimeout(resolve, 1000).unref())])
+    mcp.close()
   })
 }, { name: 'mcp', dependencies: ['config', 'auth', 'rpc', 'sessions', 'persona', 'system', 'conversation', 'cards', 'websocket-rpc'] })

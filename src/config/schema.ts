@@ -231,6 +231,7 @@ const Mcp = section({
   maxSessionsPerUser: Integer(20, 'MCP HTTP sessions one user may hold; a new one evicts their oldest idle session', 1),
   maxSubscriptionsPerSession: Integer(100, 'resources/subscribe URIs one MCP session may hold at once', 1),
   updateCoalesceMs: Integer(300, 'notifications/resources/updated for one URI at most once per this many ms (trailing)', 0),
+  taskLeaseSeconds: Integer(60, 'several instances: a task (tools/call as one) whose instance has not vouched for it this long is failed (the instance died)', 1),
 })
 
 const Rate = (perSecond: number, burst: number, what: string) => section({

@@ -86,6 +86,8 @@ export interface McpTaskRecord {
   lastUpdatedAt: Date
   /** the tools/call result, once completed or failed */
   result: Record<string, unknown> | null
+  /** while it has not ended: until when the instance running it vouches for it (renew); past that, abandoned */
+  heldUntil: Date | null
 }
 
 /** A change of a task that has not ended: its new status, and the result when it ends with one. */
@@ -107,6 +109,10 @@ export interface McpTaskRepository {
   transition (taskId: string, sessionId: string, change: McpTaskChange, at: Date): Promise<boolean>
   /** the session's tasks, oldest first, after the task `after` names, at most `limit`; null when `after` names no task of the session */
   list (sessionId: string, after: string | undefined, limit: number): Promise<McpTaskRecord[] | null>
+  /** the instance running these tasks still does: each one that has not ended is held until `until` */
+  renew (taskIds: string[], until: Date): Promise<void>
+  /** applies `change` (an end) to every task not ended whose hold ran out before `now`: its instance died; how many */
+  failAbandoned (now: Date, change: McpTaskChange): Promise<number>
   /** deletes the tasks whose ttl ran out (from lastUpdatedAt) before `now`; how many */
   deleteExpired (now: Date): Promise<number>
 }

@@ -10,7 +10,7 @@ import { registerLogging } from './logging.ts'
 import { registerPrompts } from './prompts.ts'
 import { registerResources } from './resources.ts'
 import { createSubscriptions } from './subscriptions.ts'
-import { createRecordTaskStore } from './task-records.ts'
+import { createRecordTaskStore, keepTaskHolds } from './task-records.ts'
 import { RunningTasks, SessionTaskStore, type SessionTasks } from './tasks.ts'
 import { registerTools } from './tools.ts'
 import type { McpDeps, McpSession, SessionSharing } from './types.ts'
@@ -26,11 +26,13 @@ const INSTRUCTIONS = 'AI personas with character, state and memory. Call persona
 export function createMcpService (deps: McpDeps) {
   const subscriptions = createSubscriptions({ ...deps, limits: deps.subscriptionLimits ?? { maxPerSession: 100, coalesceMs: 300 } })
   const running = new RunningTasks()
+  const holdMs = deps.taskHoldMs ?? 60_000
+  const stopHolding = deps.taskRecords ? keepTaskHolds({ records: deps.taskRecords, running, holdMs, log: deps.log }) : undefined
   const open = (user: UserIdentity, kind: McpTransportKind): McpSession => {
     const { connection, release } = openConnection(user, deps.sessions, deps.stats, kind)
     // an HTTP session may have copies on several instances: its tasks are rows any of them answers from
     const tasks: SessionTasks = kind === 'http' && deps.taskRecords
-      ? createRecordTaskStore({ records: deps.taskRecords, running, announceCancel: deps.announceTaskCancel })
+      ? createRecordTaskStore({ records: deps.taskRecords, running, announceCancel: deps.announceTaskCancel, holdMs })
       : new SessionTaskStore(running)
     const server = new Server({ name: 'persona-mcp', title: SERVER_NAME, version: SERVER_VERSION }, {
       capabilities: {
@@ -76,6 +78,8 @@ export function createMcpService (deps: McpDeps) {
 
   return {
     open,
+    /** stops renewing the holds on tasks (shutdown: the sessions end, and their tasks with them) */
+    close (): void { stopHolding?.() },
     /** tasks another instance cancelled: those running here stop */
     cancelled (taskIds: string[]): void { for (const taskId of taskIds) running.abort(taskId, 'task cancelled') },
     /** A new session on a transport that is ready to start (WebSocket, stdio). */

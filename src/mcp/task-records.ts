@@ -8,6 +8,8 @@ import { POLL_MS, taskRunner, type RunningTasks, type SessionTasks } from './tas
 // tasks/get or waiting on tasks/result behind a load balancer lands on any instance, and each answers from
 // the row (the SDK's handlers poll the store every pollInterval). The work runs where tools/call landed;
 // a tasks/cancel served elsewhere ends the row and is announced, and the instance running it aborts it.
+// The instance running a task holds it (heldUntil), renewing the hold while the work goes; a task whose hold
+// ran out lost its instance (killed, cut off), and any instance's sweep fails it, so its poller is told.
 
 const PAGE = 10
 
@@ -21,11 +23,13 @@ export interface RecordTaskStoreDeps {
   running: RunningTasks
   /** tells the other instances a task was cancelled (the one running it stops); undefined when there are none */
   announceCancel?: (taskId: string) => void
+  /** how long a task is held at once (keepTaskHolds renews it a third of that before it runs out) */
+  holdMs: number
   now?: () => Date
 }
 
 /** A session copy's task store over the records; the SDK passes every call the transport's session id. */
-export function createRecordTaskStore ({ records, running, announceCancel, now = () => new Date() }: RecordTaskStoreDeps): SessionTasks {
+export function createRecordTaskStore ({ records, running, announceCancel, holdMs, now = () => new Date() }: RecordTaskStoreDeps): SessionTasks {
   const runner = taskRunner(running)
   const session = (sessionId: string | undefined): string => {
     // only Streamable HTTP sessions get this store, and their transport always has an id once initialised
@@ -45,6 +49,7 @@ export function createRecordTaskStore ({ records, running, announceCancel, now =
       const record: McpTaskRecord = {
         taskId: randomBytes(16).toString('hex'), sessionId: session(sessionId), status: 'working', statusMessage: null,
         ttl: options.ttl ?? null, pollInterval: options.pollInterval ?? POLL_MS, createdAt: at, lastUpdatedAt: at, result: null,
+        heldUntil: new Date(at.getTime() + holdMs),
       }
       await records.create(record)
       return toTask(record)
@@ -75,4 +80,24 @@ export function createRecordTaskStore ({ records, running, announceCancel, now =
     // the rows stay: the task is the session's, and the session lives on elsewhere (its record going takes them)
     close: runner.stopAll,
   }
+}
+
+interface Logger { warn (obj: object, msg?: string): void }
+
+/** Renews the hold on the tasks running here, a third of `holdMs` apart; returns the function that stops it. */
+export function keepTaskHolds ({ records, running, holdMs, log }: Pick<RecordTaskStoreDeps, 'records' | 'running' | 'holdMs'> & { log: Logger }): () => void {
+  const timer = setInterval(() => {
+    const ids = running.ids()
+    if (ids.length === 0) return
+    records.renew(ids, new Date(Date.now() + holdMs)).catch((err: unknown) => { log.warn({ err, tasks: ids.length }, 'MCP task holds not renewed') })
+  }, Math.max(10, Math.floor(holdMs / 3)))
+  timer.unref()
+  return () => { clearInterval(timer) }
+}
+
+const ABANDONED = 'The server instance that ran this task stopped before it finished; run it again'
+
+/** Fails the tasks whose instance stopped holding them (any instance may sweep); how many. */
+export async function failAbandonedTasks (records: McpTaskRepository, now = new Date()): Promise<number> {
+  return await records.failAbandoned(now, { status: 'failed', statusMessage: ABANDONED, result: { isError: true, content: [{ type: 'text', text: ABANDONED }] } })
 }

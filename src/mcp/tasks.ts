@@ -23,6 +23,9 @@ export class RunningTasks {
 
   delete (taskId: string): void { this.#running.delete(taskId) }
 
+  /** the tasks whose work goes on here */
+  ids (): string[] { return [...this.#running.keys()] }
+
   /** stops the task's work if it runs here; true if it did */
   abort (taskId: string, reason: string): boolean {
     const controller = this.#running.get(taskId)

@@ -47,6 +47,8 @@ export interface McpDeps {
   taskRecords?: McpTaskRepository
   /** tells the other instances a task was cancelled, so the one running it stops */
   announceTaskCancel?: (taskId: string) => void
+  /** with taskRecords: how long the instance running a task holds it at once (renewed while it runs; default a minute) */
+  taskHoldMs?: number
 }
 
 /** a change of what every copy of a session holds alike (McpSessionShared), made by this copy's client */

@@ -12,7 +12,7 @@ import { forBothStores } from '../helpers/both-stores.ts'
 
 const at = (minute: number, ms = 456) => new Date(Date.UTC(2030, 0, 1, 0, minute, 0, ms))
 const task = (taskId: string, sessionId: string, minute: number, extra: Partial<McpTaskRecord> = {}): McpTaskRecord => ({
-  taskId, sessionId, status: 'working', statusMessage: null, ttl: null, pollInterval: null, createdAt: at(minute), lastUpdatedAt: at(minute), result: null, ...extra,
+  taskId, sessionId, status: 'working', statusMessage: null, ttl: null, pollInterval: null, createdAt: at(minute), lastUpdatedAt: at(minute), result: null, heldUntil: null, ...extra,
 })
 
 interface Repos { tasks: McpTaskRepository, sessions: ReturnType<typeof createSqliteMcpSessionRepository> }
@@ -134,6 +134,31 @@ forBothStores<Repos>(t, {
     t.equal(await (await another()).tasks.deleteExpired(at(31, 457)), 1, 'another instance deletes it a minute after its last update')
     t.equal(await tasks.deleteExpired(at(59_999)), 0, 'null ttl: never')
     t.same((await tasks.list('s1', undefined, 10))?.map((r) => r.taskId), ['forever', 'forever-ended'])
+  })
+
+  t.test('a task whose hold runs out without renewal is failed by any instance; renewed or ended ones are left', async (t) => {
+    const { repo: { tasks }, another } = await open(t, 's1', 's2')
+    await tasks.create(task('renewed', 's1', 10, { heldUntil: at(11) }))
+    await tasks.create(task('abandoned', 's1', 10, { heldUntil: at(11), ttl: 60_000, statusMessage: 'running' }))
+    await tasks.create(task('other-session', 's2', 10, { heldUntil: at(11) }))
+    await tasks.create(task('ended', 's1', 10, { heldUntil: at(11) }))
+    await tasks.create(task('no-hold', 's1', 10))
+    t.equal(await tasks.transition('ended', 's1', { status: 'completed', result: { ok: true } }, at(10, 500)), true)
+    await tasks.renew(['renewed', 'ended', 'unknown'], at(13))
+    t.same((await tasks.find('renewed', 's1'))?.heldUntil, at(13), 'renewed')
+    t.same((await tasks.find('ended', 's1'))?.heldUntil, at(11), 'an ended task is not held any more: not renewed')
+    await tasks.renew([], at(20))
+    const end = { status: 'failed' as const, statusMessage: 'its instance stopped', result: { isError: true, content: [] } }
+    t.equal(await tasks.failAbandoned(at(11), end), 0, 'held until exactly now: not yet')
+    t.equal(await (await another()).tasks.failAbandoned(at(12), end), 2, 'another instance fails the two not renewed, of both sessions')
+    t.match(await tasks.find('abandoned', 's1'), { status: 'failed', statusMessage: 'its instance stopped', result: end.result, lastUpdatedAt: at(12) })
+    t.match(await tasks.find('other-session', 's2'), { status: 'failed' })
+    t.match(await tasks.find('renewed', 's1'), { status: 'working' })
+    t.match(await tasks.find('ended', 's1'), { status: 'completed', result: { ok: true } }, 'an ended task keeps its end')
+    t.match(await tasks.find('no-hold', 's1'), { status: 'working' }, 'a task with no hold is not judged')
+    t.equal(await tasks.transition('abandoned', 's1', { status: 'completed', result: {} }, at(13)), false, 'a late result of the dead run is refused')
+    t.equal(await tasks.deleteExpired(at(13, 457)), 1, 'its ttl counts from its failure')
+    t.equal(await tasks.failAbandoned(at(14), end), 1, 'the renewed one, once its renewal ran out too')
   })
 
   t.test('deleting the session record deletes its tasks', async (t) => {
