@@ -1,7 +1,9 @@
 // Who else is on the database: every instance announces itself on the cluster channel every few seconds,
 // and once more when it hears from one it did not know, so a newcomer counts the others within a round
 // trip instead of a heartbeat. One not heard from for three of its announcements (each says how often it
-// announces) is gone (killed, cut off); one that closes says so and is forgotten at once.
+// announces) is gone (killed, cut off); one that closes says so and is forgotten at once. While this
+// instance cannot hear the channel (its listener lost or deaf: its own announcements do not come back),
+// silence proves nothing, so it keeps counting the peers it knew: per-key rate limits stay divided.
 import type { ClusterMessage } from './cluster.ts'
 
 export const INSTANCE_KIND = 'instance'
@@ -13,10 +15,12 @@ export interface InstanceTrackerOptions {
   id: string
   publish (message: ClusterMessage): Promise<void> | void
   heartbeatMs?: number
+  /** whether this instance hears the channel, judged over the last `withinMs` (absent: always) */
+  hearing?: (withinMs: number) => boolean
   now?: () => number
 }
 
-export function trackInstances ({ id, publish, heartbeatMs = 5000, now = Date.now }: InstanceTrackerOptions) {
+export function trackInstances ({ id, publish, heartbeatMs = 5000, hearing, now = Date.now }: InstanceTrackerOptions) {
   /** peer id -> when it was last heard from, and when it counts as gone */
   const peers = new Map<string, { at: number, goneAfterMs: number }>()
   const announce = (leaving = false) => publish({ kind: INSTANCE_KIND, id, everyMs: heartbeatMs, ...(leaving ? { leaving: true } : {}) })
@@ -39,6 +43,7 @@ export function trackInstances ({ id, publish, heartbeatMs = 5000, now = Date.no
     announce (): void { void announce() },
     /** live instances, this one included */
     count (): number {
+      if (hearing !== undefined && !hearing(MISSED * heartbeatMs)) return 1 + peers.size
       const at = now()
       let live = 1
       for (const [peer, heard] of peers) {

@@ -59,6 +59,25 @@ t.test('notify channel', { skip }, async (t) => {
     t.ok(got.some((m) => (m as { after?: boolean }).after === true))
   })
 
+  t.test('a channel hears itself: its own message comes back through its listener; with the listener gone it does not', async (t) => {
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    t.equal(a.hearing(200), false, 'nothing of its own came back in the last 200 ms')
+    await a.publish({ echo: true })
+    const deadline = Date.now() + 5000
+    while (!a.hearing(200) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
+    t.equal(a.hearing(200), true, 'its message came back: it hears')
+    await pool.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()")
+    const lost = Date.now() + 2000
+    while (a.hearing(60_000) && Date.now() < lost) await new Promise((resolve) => setTimeout(resolve, 5))
+    t.equal(a.hearing(60_000), false, 'its listener lost: it does not hear, however recent its last echo')
+    const back = Date.now() + 10_000
+    while (!a.hearing(60_000) && Date.now() < back) await new Promise((resolve) => setTimeout(resolve, 20))
+    t.equal(a.hearing(60_000), true, 'listening again')
+    // the kill above is a reconnect for each: the next test counts from here
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    reconnects.fill(0)
+  })
+
   t.test('a listener whose connection is killed reconnects, says so once, and receives again', async (t) => {
     t.same(reconnects, [0, 0, 0], 'the first connection is no reconnect')
     for (const round of [1, 2]) {

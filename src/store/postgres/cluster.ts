@@ -28,7 +28,7 @@ export async function openPostgresCluster (db: PostgresDatabase, url: string, lo
   const publish = async (message: ClusterMessage): Promise<void> => {
     await channel.publish(message).catch((err: unknown) => { log.warn({ err, kind: message.kind }, 'cluster message not sent') })
   }
-  const tracker = trackInstances({ id: channel.instanceId, publish, heartbeatMs: options.heartbeatMs })
+  const tracker = trackInstances({ id: channel.instanceId, publish, heartbeatMs: options.heartbeatMs, hearing: (withinMs) => channel.hearing(withinMs) })
   channel.subscribe((message) => { if (isMessage(message)) tracker.receive(message) })
   channel.onReconnect(() => {
     log.info?.({}, 'cluster channel back after a lost connection: messages sent meanwhile are lost; resyncing')

@@ -18,6 +18,11 @@ export interface NotifyChannel {
   publish (message: unknown): Promise<void>
   /** returns the function that removes the handler */
   subscribe (handler: (message: unknown) => void): () => void
+  /**
+   * whether the listener hears the channel: it is connected and this instance's own last message came back
+   * through it within `withinMs` (a connection can go deaf without an error)
+   */
+  hearing (withinMs: number): boolean
   /** runs after the listener is back from a lost connection (never for the first); returns its remover */
   onReconnect (handler: () => void): () => void
   close (): Promise<void>
@@ -50,6 +55,8 @@ export async function openNotifyChannel (options: NotifyChannelOptions): Promise
   let listener: pg.Client | undefined
   let closed = false
   let reconnect: NodeJS.Timeout | undefined
+  /** when a message this instance sent last came back (or the channel opened) */
+  let heardOwnAt = Date.now()
 
   const deliver = (text: string) => {
     let message: unknown
@@ -63,7 +70,7 @@ export async function openNotifyChannel (options: NotifyChannelOptions): Promise
     if (payload === undefined) return
     let part: Part
     try { part = JSON.parse(payload) as Part } catch { return }
-    if (part.i === instanceId) return
+    if (part.i === instanceId) { heardOwnAt = Date.now(); return }
     if (part.of === 1) { deliver(part.d); return }
     const now = Date.now()
     for (const [id, entry] of pending) if (now - entry.at > PARTS_TTL_MS) pending.delete(id)
@@ -123,6 +130,7 @@ export async function openNotifyChannel (options: NotifyChannelOptions): Promise
         await pool.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify(part)])
       }
     },
+    hearing: (withinMs) => listener !== undefined && Date.now() - heardOwnAt <= withinMs,
     subscribe (handler) {
       handlers.add(handler)
       return () => { handlers.delete(handler) }
