@@ -113,15 +113,19 @@ function limit (r: Run): string {
   if (r.cpu.self * cores() >= BOUND) return `the load generator's one thread (machine ${pct(r.cpu.machine)} busy)`
   return `no CPU bound reached (machine ${pct(r.cpu.machine)} busy)`
 }
+/** CPU milliseconds the servers and PostgreSQL spent per turn: what a turn costs, whatever the cores */
+const cpuPerTurn = (r: Run) => ((r.cpu.servers + r.cpu.postgres) * cores() * r.seconds * 1000) / r.turns
+// on machines with cores to spare the turns/s ratio is the answer; where the cores ran out, the cost per
+// turn says whether more instances would have scaled: the same cost per turn is the same work, spread
 const ratio = (label: string, a: Run, b: Run, target: string) =>
-  `| ${label} | **${fmt(a.perSecond / b.perSecond)}x** | ${fmt(a.p99 / b.p99)}x | ${target} | ${limit(a)} |`
+  `| ${label} | **${fmt(a.perSecond / b.perSecond)}x** | ${fmt(a.p99 / b.p99)}x | ${fmt(cpuPerTurn(a) / cpuPerTurn(b))}x | ${target} | ${limit(a)} |`
 process.stdout.write([
   `> ${CLIENTS} clients (each its own session and persona, persona.chat in a loop), dealt round-robin over the instances by the client (no load balancer); configurations in the order shown, each on a fresh database; ${WARMUP} s warm-up discarded, ${SECONDS} s measured per configuration. ` +
     `Fixture LLM (Ollama wire format) and load generator in one process; local vector index; PostgreSQL 15 as test/helpers/postgres.ts starts it (fsync, synchronous_commit and full_page_writes off); ollama.maxConcurrent and server.databasePoolSize raised to ${CLIENTS} (BENCH_POOL). ` +
     `${cores()} cores shared by the servers, PostgreSQL and the load generator; load average ${load} at the start. CPU columns: share of all ${cores()} cores over the measured window (other work: the rest of the machine, other people\'s jobs).`, '',
-  '| configuration | turns/s | p50 ms | p99 ms | failed | CPU servers | CPU PostgreSQL | CPU load+LLM | CPU other work | machine busy | limit |', '|---|---|---|---|---|---|---|---|---|---|---|',
-  ...runs.map((r) => `| ${r.name} | ${fmt(r.perSecond, 0)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.failed} | ${pct(r.cpu.servers)} | ${pct(r.cpu.postgres)} | ${pct(r.cpu.self)} | ${pct(Math.max(0, r.cpu.machine - r.cpu.servers - r.cpu.postgres - r.cpu.self))} | ${pct(r.cpu.machine)} | ${limit(r)} |`),
-  '', '| ratio | turns/s | p99 | target | what limited the numerator\'s run |', '|---|---|---|---|---|',
+  '| configuration | turns/s | p50 ms | p99 ms | failed | CPU servers | CPU PostgreSQL | CPU load+LLM | CPU other work | machine busy | server+PostgreSQL CPU ms per turn | limit |', '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ...runs.map((r) => `| ${r.name} | ${fmt(r.perSecond, 0)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.failed} | ${pct(r.cpu.servers)} | ${pct(r.cpu.postgres)} | ${pct(r.cpu.self)} | ${pct(Math.max(0, r.cpu.machine - r.cpu.servers - r.cpu.postgres - r.cpu.self))} | ${pct(r.cpu.machine)} | ${fmt(cpuPerTurn(r))} | ${limit(r)} |`),
+  '', '| ratio | turns/s | p99 | CPU per turn | target | what limited the numerator\'s run |', '|---|---|---|---|---|---|',
   ratio('PostgreSQL 1 / SQLite 1', pg1, sqlite, 'at least 0.7x'),
   ratio('PostgreSQL 2 / PostgreSQL 1', pg2, pg1, '-'),
   ratio('PostgreSQL 3 / PostgreSQL 1', pg3, pg1, 'at least 2x'),
