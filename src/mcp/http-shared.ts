@@ -1,6 +1,6 @@
 import type { RpcLogger } from '../rpc/context.ts'
 import type { McpSessionRepository } from './repository.ts'
-import type { SessionSharing, SharedChange } from './types.ts'
+import type { SessionSharing, SharedChange } from './sharing.ts'
 
 // An MCP HTTP session's resource subscriptions and log level are one record for all its copies. The
 // client's GET stream stays on the instance it opened on while its POSTs land anywhere, and only the copy

@@ -4,7 +4,8 @@ import { z } from 'zod'
 import type { LoggingLevel, ServerNotification } from '@modelcontextprotocol/sdk/types.js'
 import type { LlmStateChange } from '../llm/resilient.ts'
 import { ErrorCode, RpcError } from '../rpc/errors.ts'
-import type { McpDeps, SessionSharing } from './types.ts'
+import type { McpDeps } from './types.ts'
+import type { SessionSharing } from './sharing.ts'
 
 /** RFC 5424 severities as MCP orders them, least severe first */
 const LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']

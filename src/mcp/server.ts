@@ -13,7 +13,8 @@ import { createSubscriptions } from './subscriptions.ts'
 import { createRecordTaskStore, keepTaskHolds } from './task-records.ts'
 import { RunningTasks, SessionTaskStore, type SessionTasks } from './tasks.ts'
 import { registerTools } from './tools.ts'
-import type { McpDeps, McpSession, SessionSharing } from './types.ts'
+import type { SessionSharing } from './sharing.ts'
+import type { McpDeps, McpSession } from './types.ts'
 
 const INSTRUCTIONS = 'AI personas with character, state and memory. Call persona_list, pick one with persona_switch ' +
   '(this MCP session\'s current persona), then talk with persona_chat. persona://{id} resources hold each persona\'s ' +

@@ -4,7 +4,7 @@ import type { EventBus } from '../events/bus.ts'
 import type { PersonaService } from '../personas/service.ts'
 import type { RpcConnection, RpcLogger } from '../rpc/context.ts'
 import { conversationIdOf, findConversation, RESOURCE_NOT_FOUND, type ConversationReader } from './conversation-resource.ts'
-import type { SessionSharing } from './types.ts'
+import type { SessionSharing } from './sharing.ts'
 
 export interface SubscriptionDeps {
   personas: Pick<PersonaService, 'find' | 'onCreated' | 'onRemoved'>

@@ -10,7 +10,8 @@ import type { SessionService } from '../sessions/service.ts'
 import type { InFlight } from '../transport/in-flight.ts'
 import type { ConnectionStats } from './connection.ts'
 import type { PersonaAvatar } from './icons.ts'
-import type { McpSessionShared, McpTaskRepository } from './repository.ts'
+import type { McpTaskRepository } from './repository.ts'
+import type { SessionSharing } from './sharing.ts'
 import type { SubscriptionDeps } from './subscriptions.ts'
 
 // What an MCP session is built from and what it is: server.ts puts sessions together from tools.ts,
@@ -49,23 +50,6 @@ export interface McpDeps {
   announceTaskCancel?: (taskId: string) => void
   /** with taskRecords: how long the instance running a task holds it at once (renewed while it runs; default a minute) */
   taskHoldMs?: number
-}
-
-/** a change of what every copy of a session holds alike (McpSessionShared), made by this copy's client */
-export type SharedChange = { subscribe: string, max: number } | { unsubscribe: string } | { logLevel: string }
-
-/**
- * What a session holds that its copies on other instances must hold too (an MCP HTTP session may have one
- * per instance): the copy holding the client's GET stream is the one whose notifications reach it.
- */
-export interface SessionSharing {
-  /**
-   * set where other copies can exist (http-shared.ts): writes a change where they read it, before it is
-   * answered; false refuses it (a subscription over the cap, counted over every copy)
-   */
-  write?: (change: SharedChange) => Promise<boolean>
-  /** serves what the record says now (another copy changed it, or this one was just rebuilt from it) */
-  apply (shared: McpSessionShared): Promise<void>
 }
 
 /** One MCP session: an SDK Server on one transport, with its own RpcConnection (session, persona, user). */
