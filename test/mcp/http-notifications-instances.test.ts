@@ -90,9 +90,16 @@ t.test('resource subscriptions made through B are what the GET stream A holds de
   t.ok(heard.includes(persona), 'a chat served by B changed aria: A\'s stream said so')
   t.ok(heard.includes(transcript), 'and the transcript the turn went to')
 
+  // A has taken the unsubscribe once the announcement of the session reached it and it read the record
+  let announced = false
+  t.teardown(a.cluster.subscribe((message) => {
+    const ids = (message.keys as { mcpSession?: string[] } | undefined)?.mcpSession
+    if (message.kind === 'invalidate' && ids?.includes(sessionId)) announced = true
+  }))
   await client.unsubscribeResource({ uri: transcript })
   t.same((await a.store.mcpSessions.find(sessionId))?.subscriptions, [persona])
-  await sleep(500) // the announcement (25 ms quiet) and A's read of the record
+  await until('the announcement on A', () => announced)
+  await sleep(200) // A's read of the record
   heard.length = 0
   await call('persona_chat', { message: 'After the unsubscribe' })
   await until('the persona update', () => heard.includes(persona))

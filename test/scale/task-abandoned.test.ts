@@ -22,8 +22,8 @@ t.test('a task whose instance is killed mid-run is failed by another, and its po
   const ollama = await startOllamaFixture({ firstChunkDelayMs: 600_000 })
   t.teardown(() => ollama.close())
   const config = path.join(t.testdir(), 'config.json')
-  // a hold of 1 s (renewed every 333 ms), and the sweep that fails abandoned tasks every 1.5 s
-  writeFileSync(config, JSON.stringify({ mcp: { taskLeaseSeconds: 1, sessionIdleMinutes: 0.05 } }))
+  // a hold of 3 s (renewed every second), and the sweep that fails abandoned tasks every 1.5 s
+  writeFileSync(config, JSON.stringify({ mcp: { taskLeaseSeconds: 3, sessionIdleMinutes: 0.05 } }))
   const env = { DATABASE_URL: await pg.createDatabase(), OLLAMA_HOST: ollama.url, PERSONA_CONFIG: config }
   const a = await startServer(t, env)
   const b = await startServer(t, env)
@@ -48,7 +48,7 @@ t.test('a task whose instance is killed mid-run is failed by another, and its po
   const taskId = first.value?.type === 'taskCreated' ? first.value.task.taskId : ''
   t.ok(taskId, 'the call answered with a task')
   t.ok(await until(() => ollama.requests.some((r) => r.path === '/api/chat'), 10_000), 'A is writing the first turn')
-  await new Promise((resolve) => setTimeout(resolve, 1500)) // A renewed its hold meanwhile: the task is still working
+  await new Promise((resolve) => setTimeout(resolve, 4000)) // past its first hold: A renewed it, the task is still working
   t.match(await client.experimental.tasks.getTask(taskId), { status: 'working' }, 'held by A while A lives')
   a.kill('SIGKILL')
 
