@@ -30,7 +30,10 @@ export default fp(async (app) => {
   const announceThread = app.invalidation.announcer('thread')
   if (announceThread) conversations.onTurn(async ({ session, persona }) => { announceThread(threadKey(session.id, persona.id)) })
   app.invalidation.on('thread', (keys) => {
-    threads.forgetSessions(new Set(keys.map((key) => parseThreadKey(key)?.sessionId).filter((id): id is string => id !== undefined)))
+    for (const key of keys) {
+      const thread = parseThreadKey(key)
+      if (thread) threads.forget(thread.sessionId, thread.personaId)
+    }
   })
 
   const deps = { conversations, threads, streams, personas, sessions, config }

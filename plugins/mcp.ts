@@ -48,7 +48,7 @@ export default fp(async (app) => {
     avatarIcon: (personaId) => app.cards.avatarIcon(personaId),
     subscriptionLimits: { maxPerSession: config.mcp.maxSubscriptionsPerSession, coalesceMs: config.mcp.updateCoalesceMs },
     // several instances: a task's status and result are rows any of them answers from (alone, it is in memory)
-    ...(shared && { taskRecords: app.store.mcpTasks, announceTaskCancel: app.invalidation.announcer('mcpTask'), taskHoldMs: config.mcp.taskLeaseSeconds * 1000 }),
+    ...(shared && { sharedTasks: { records: app.store.mcpTasks, announceCancel: app.invalidation.announcer('mcpTask'), holdMs: config.mcp.taskLeaseSeconds * 1000 } }),
   })
   app.invalidation.on('mcpTask', (ids) => { mcp.cancelled(ids) })
   app.decorate('mcp', mcp)

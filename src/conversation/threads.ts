@@ -199,6 +199,13 @@ export function createThreadStore (repository: ThreadRepository, window: number)
       return repository.clearThread(thread.id)
     },
 
+    /** Drops the cached thread of a session with a persona (another instance wrote a turn to it). */
+    forget (sessionId: string, personaId: string): void {
+      const k = key(sessionId, personaId)
+      const cached = cache.get(k)
+      if (cached) forget(k, cached)
+    },
+
     /** Drops cached threads of sessions that no longer exist. */
     forgetSessions (sessionIds: Set<string>): void {
       for (const [k, thread] of cache) if (sessionIds.has(thread.sessionId)) forget(k, thread)

@@ -18,7 +18,9 @@ export interface SharedSessionsDeps {
 
 export function createSharedSessions ({ store, announce, log }: SharedSessionsDeps) {
   const write = async (id: string, change: SharedChange): Promise<boolean> => {
-    if ('subscribe' in change) return await store.subscribe(id, change.subscribe, change.max)
+    // refused: over the cap, or the session has no record (it could not be saved: it works on this instance
+    // alone, as an unrecorded session does) and then its subscriptions are this copy's alone
+    if ('subscribe' in change) return await store.subscribe(id, change.subscribe, change.max) || (await store.find(id)) === null
     if ('unsubscribe' in change) await store.unsubscribe(id, change.unsubscribe)
     else await store.setLogLevel(id, change.logLevel)
     return true

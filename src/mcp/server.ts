@@ -26,15 +26,15 @@ const INSTRUCTIONS = 'AI personas with character, state and memory. Call persona
  */
 export function createMcpService (deps: McpDeps) {
   const subscriptions = createSubscriptions({ ...deps, limits: deps.subscriptionLimits ?? { maxPerSession: 100, coalesceMs: 300 } })
-  const running = new RunningTasks()
-  const holdMs = deps.taskHoldMs ?? 60_000
-  const stopHolding = deps.taskRecords ? keepTaskHolds({ records: deps.taskRecords, running, holdMs, log: deps.log }) : undefined
+  // the recorded tasks running here: their holds renewed, a cancel served elsewhere aborts them
+  const recorded = new RunningTasks()
+  const stopHolding = deps.sharedTasks ? keepTaskHolds({ ...deps.sharedTasks, running: recorded, log: deps.log }) : undefined
   const open = (user: UserIdentity, kind: McpTransportKind): McpSession => {
     const { connection, release } = openConnection(user, deps.sessions, deps.stats, kind)
     // an HTTP session may have copies on several instances: its tasks are rows any of them answers from
-    const tasks: SessionTasks = kind === 'http' && deps.taskRecords
-      ? createRecordTaskStore({ records: deps.taskRecords, running, announceCancel: deps.announceTaskCancel, holdMs })
-      : new SessionTaskStore(running)
+    const tasks: SessionTasks = kind === 'http' && deps.sharedTasks
+      ? createRecordTaskStore({ ...deps.sharedTasks, running: recorded })
+      : new SessionTaskStore()
     const server = new Server({ name: 'persona-mcp', title: SERVER_NAME, version: SERVER_VERSION }, {
       capabilities: {
         tools: {},
@@ -82,7 +82,7 @@ export function createMcpService (deps: McpDeps) {
     /** stops renewing the holds on tasks (shutdown: the sessions end, and their tasks with them) */
     close (): void { stopHolding?.() },
     /** tasks another instance cancelled: those running here stop */
-    cancelled (taskIds: string[]): void { for (const taskId of taskIds) running.abort(taskId, 'task cancelled') },
+    cancelled (taskIds: string[]): void { for (const taskId of taskIds) recorded.abort(taskId, 'task cancelled') },
     /** A new session on a transport that is ready to start (WebSocket, stdio). */
     async connect (transport: Transport, user: UserIdentity, kind: McpTransportKind): Promise<McpSession> {
       const session = open(user, kind)

@@ -46,10 +46,10 @@ export interface SessionTasks extends TaskStore {
 }
 
 /** Runs tasks for one session copy: what it started is tracked in `running` and stopped when it closes. */
-export function taskRunner (running: RunningTasks) {
+export function taskRunner (running: RunningTasks): Pick<SessionTasks, 'start'> & { stopAll (): void } {
   const mine = new Set<string>()
   return {
-    async start (store: RequestTaskStore, requestedTtl: number | undefined, work: (signal: AbortSignal) => Promise<CallToolResult>, log: RpcLogger) {
+    async start (store, requestedTtl, work, log) {
       const task = await store.createTask({ ttl: Math.min(requestedTtl ?? HOUR_MS, MAX_TTL_MS), pollInterval: POLL_MS })
       const signal = running.add(task.taskId)
       mine.add(task.taskId)

@@ -44,12 +44,14 @@ export interface McpDeps {
   conversations?: SubscriptionDeps['conversations']
   chatTurns?: SubscriptionDeps['chatTurns']
   subscriptionLimits?: SubscriptionDeps['limits']
-  /** where the tasks of MCP HTTP sessions are kept (absent: in each session's memory) */
-  taskRecords?: McpTaskRepository
-  /** tells the other instances a task was cancelled, so the one running it stops */
-  announceTaskCancel?: (taskId: string) => void
-  /** with taskRecords: how long the instance running a task holds it at once (renewed while it runs; default a minute) */
-  taskHoldMs?: number
+  /** several instances: the tasks of MCP HTTP sessions are rows any of them answers from (absent: in each session's memory) */
+  sharedTasks?: {
+    records: McpTaskRepository
+    /** tells the other instances a task was cancelled, so the one running it stops */
+    announceCancel?: (taskId: string) => void
+    /** how long the instance running a task holds it at once (renewed while it runs) */
+    holdMs: number
+  }
 }
 
 /** One MCP session: an SDK Server on one transport, with its own RpcConnection (session, persona, user). */

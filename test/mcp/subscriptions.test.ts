@@ -104,6 +104,19 @@ t.test('subscribing to what does not exist is the spec\'s -32002; the per-sessio
   await t.rejects(client.subscribeResource({ uri: 'memory://stats' }), { code: -32602, data: { reason: 'too_many_subscriptions' } })
 })
 
+t.test('a session whose record is missing (it could not be saved) still subscribes on its instance, within the cap', async (t) => {
+  const { app, url } = await serve(t, { mcp: { maxSubscriptionsPerSession: 2 } })
+  const client = await connect(t, url, 'http')
+  const heard = updates(client)
+  app.db.sqlite.prepare('DELETE FROM McpSession').run()
+  await client.subscribeResource({ uri: 'persona://aria' })
+  await client.subscribeResource({ uri: 'persona://kira' })
+  await t.rejects(client.subscribeResource({ uri: 'memory://stats' }), { code: -32602, data: { reason: 'too_many_subscriptions' } }, 'the cap is this copy\'s then')
+  await client.callTool({ name: 'persona_switch', arguments: { persona_id: 'aria' } })
+  await client.callTool({ name: 'persona_chat', arguments: { message: 'Still listening?' } })
+  t.ok(await until(() => heard.includes('persona://aria')), 'and its subscription is served')
+})
+
 t.test('a persona created or deleted: resources and prompts list_changed', async (t) => {
   const { url } = await serve(t)
   const client = await connect(t, url, 'websocket')
