@@ -17,7 +17,7 @@ export const DEFAULT_LEVEL: LoggingLevel = 'notice'
 const LOGGER = 'persona-mcp'
 
 /** logging/setLevel with any level string: the SDK's own schema turns an unknown level into -32603, not -32602 */
-const SetLevelRequest = RequestSchema.extend({
+export const SetLevelRequest = RequestSchema.extend({
   method: z.literal('logging/setLevel'),
   params: z.looseObject({ level: z.unknown() }),
 })

@@ -1,12 +1,12 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
-import { GetPromptRequestSchema, McpError, ReadResourceRequestSchema } from '@modelcontextprotocol/sdk/types.js'
+import { GetPromptRequestSchema, McpError, ReadResourceRequestSchema, SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 import type { RpcError } from '../rpc/errors.ts'
 import type { UserIdentity } from '../rpc/caller.ts'
 import { SERVER_NAME, SERVER_VERSION } from '../version.ts'
 import { registerCompletions } from './completions.ts'
 import { openConnection, type McpTransportKind } from './connection.ts'
-import { registerLogging } from './logging.ts'
+import { registerLogging, SetLevelRequest } from './logging.ts'
 import { registerPrompts } from './prompts.ts'
 import { registerResources } from './resources.ts'
 import { createSubscriptions } from './subscriptions.ts'
@@ -54,13 +54,14 @@ export function createMcpService (deps: McpDeps) {
         await subscribed.replace(shared.subscriptions)
       },
     }
+    // before any handler is registered: the limited ones are wrapped as they are
+    const limiter = kind === 'stdio' ? undefined : deps.limiter
+    if (limiter) limitRequests(server, () => limiter.admit(connection, 1))
     const log = registerLogging(server, deps, connection.id, sharing)
     const subscribed = subscriptions.attach(server, connection, sharing)
     const ended = () => { subscribed.end(); log.close(); tasks.close(); release() }
     server.onclose = ended
     server.onerror = (err) => { deps.log.debug({ err, connection: connection.id }, 'MCP transport error') }
-    const limiter = kind === 'stdio' ? undefined : deps.limiter
-    if (limiter) limitReads(server, () => limiter.admit(connection, 1))
     registerTools(server, { ...deps, limiter }, connection, { log, tasks })
     registerResources(server, deps, connection)
     registerPrompts(server, deps, connection)
@@ -94,14 +95,18 @@ export function createMcpService (deps: McpDeps) {
 
 export type McpService = ReturnType<typeof createMcpService>
 
-/** the requests that take a token besides tools/call (tools.ts refuses those as isError results) */
-const LIMITED: ReadonlySet<unknown> = new Set([ReadResourceRequestSchema, GetPromptRequestSchema])
+/**
+ * the requests that take a token besides tools/call (tools.ts refuses those as isError results): reads, and
+ * the subscription and log-level changes, which write the session's record
+ */
+const LIMITED: ReadonlySet<unknown> = new Set([ReadResourceRequestSchema, GetPromptRequestSchema, SubscribeRequestSchema, UnsubscribeRequestSchema, SetLevelRequest])
 
 /**
- * Makes resources/read and prompts/get, as resources.ts and prompts.ts register them, pass the rate limiter
- * first; a refusal is the JSON-RPC error the other faces send (-32007 with retry_after), as their own errors are.
+ * Makes the LIMITED requests, as resources.ts, prompts.ts, subscriptions.ts and logging.ts register them, pass
+ * the rate limiter first; a refusal is the JSON-RPC error the other faces send (-32007 with retry_after), as
+ * their own errors are.
  */
-function limitReads (server: Server, admit: () => RpcError | undefined): void {
+function limitRequests (server: Server, admit: () => RpcError | undefined): void {
   const register = server.setRequestHandler.bind(server)
   const setRequestHandler: Server['setRequestHandler'] = (schema, handler) => {
     register(schema, LIMITED.has(schema)

@@ -94,6 +94,20 @@ t.test('MCP tools/call, resources/read and prompts/get over HTTP and WebSocket s
   t.notOk((await bob.callTool({ name: 'persona_list', arguments: {} })).isError, 'another key has its own bucket')
 })
 
+t.test('MCP resources/subscribe, unsubscribe and logging/setLevel (writes of the session\'s record) take a token too', async (t) => {
+  const { url } = await serve(t, { perSecond: 0.01, burst: 3 })
+  for (const face of ['HTTP', 'WebSocket'] as const) {
+    const key = face === 'HTTP' ? 'alice-client-key' : 'bob-client-key'
+    const client = face === 'HTTP' ? await mcpHttp(t, url, key) : await mcpWs(t, url, key)
+    await client.subscribeResource({ uri: 'persona://aria' })
+    await client.unsubscribeResource({ uri: 'persona://aria' })
+    await client.setLoggingLevel('error')
+    await t.rejects(client.subscribeResource({ uri: 'persona://aria' }), { code: -32007, data: { reason: 'rate_limited' } }, `MCP ${face}: the fourth change is refused`)
+    await t.rejects(client.unsubscribeResource({ uri: 'persona://aria' }), { code: -32007 })
+    await t.rejects(client.setLoggingLevel('debug'), { code: -32007 })
+  }
+})
+
 t.test('a batch larger than the burst is refused naming the largest batch', async (t) => {
   const { url } = await serve(t, { perSecond: 200, burst: 400 }, { perSecond: 50, burst: 100 })
   const client = await RpcClient.connect(url, auth('alice-client-key'))
